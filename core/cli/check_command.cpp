@@ -1,0 +1,172 @@
+// `vigil check TYPE -o key=value ...`: one plugin, ad hoc, like a Nagios plugin. One line of
+// output and the Nagios exit code, so it drops into Icinga, Nagios or a shell script as is.
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <future>
+#include <memory>
+#include <thread>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/cli/cli_common.hpp"
+#include "core/cli/verbs.hpp"
+#include "core/execution/check_instance.hpp"
+#include "core/log/logging.hpp"
+#include "core/model/thresholds.hpp"
+#include "core/output/result_format.hpp"
+#include "core/time/clock.hpp"
+#include "vigil/sdk/option_text.hpp"
+
+namespace po = boost::program_options;
+
+namespace vigil::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vigil check TYPE [-o KEY=VALUE]... [-w METRIC<BOUND]... [-c METRIC<BOUND]...\n"
+    "                  [--timeout DURATION] [--format text|json] [--plugin-dir DIR]\n"
+    "\n"
+    "Runs one check once and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+    "Options (-o): KEY=VALUE for a scalar; repeat KEY=VALUE or write KEY=[a, b] for a list;\n"
+    "  KEY.SUB=VALUE or KEY={SUB: VALUE} for a map. `vigil plugins --describe TYPE` lists them.\n"
+    "Thresholds (-w, -c): METRIC<98, METRIC<=98, METRIC>0.5, METRIC>=0.5, METRIC==1, METRIC!=0,\n"
+    "  or a Nagios range METRIC=10:20 (alert outside 10..20), METRIC=~:80, METRIC=@10:20.";
+
+constexpr int kExitUnknown = 3;  // Nagios plugins exit UNKNOWN on usage errors
+
+// "pass_rate<98" -> {"pass_rate", "<98"}; "load=~:4" -> {"load", "~:4"}.
+bool split_threshold(const std::string& text, std::string* metric, std::string* condition) {
+  auto pos = text.find_first_of("<>=!");
+  if (pos == std::string::npos || pos == 0) return false;
+  *metric = text.substr(0, pos);
+  const bool nagios_range = text[pos] == '=' && (pos + 1 >= text.size() || text[pos + 1] != '=');
+  *condition = nagios_range ? text.substr(pos + 1) : text.substr(pos);
+  return true;
+}
+
+}  // namespace
+
+int check_command(const std::vector<std::string>& args) {
+  CommonOptions common;
+  std::string type;
+  std::vector<std::string> raw_options, warnings, criticals;
+  std::string format = "text";
+  std::string timeout_text = "30s";
+
+  po::options_description desc("vigil check options");
+  desc.add_options()("help,h", "show this help")(
+      "type", po::value<std::string>(&type), "check type (positional)")(
+      "option,o", po::value<std::vector<std::string>>(&raw_options)->composing(),
+      "plugin option KEY=VALUE (repeatable)")(
+      "warning,w", po::value<std::vector<std::string>>(&warnings)->composing(),
+      "warning threshold METRIC<BOUND (repeatable)")(
+      "critical,c", po::value<std::vector<std::string>>(&criticals)->composing(),
+      "critical threshold METRIC<BOUND (repeatable)")(
+      "timeout,t", po::value<std::string>(&timeout_text), "give up after this long (default 30s)")(
+      "format,f", po::value<std::string>(&format), "text (Nagios line) or json");
+  add_plugin_dir_option(desc, common);
+  po::positional_options_description positional;
+  positional.add("type", 1);
+
+  po::variables_map vm;
+  int exit_code = 0;
+  if (!parse_verb_args(args, desc, &positional, kUsage, vm, &exit_code)) {
+    return exit_code == kExitUsage ? kExitUnknown : exit_code;
+  }
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "vigil check: " << message << "\n";
+    return kExitUnknown;
+  };
+  if (type.empty()) return usage_error("missing check TYPE (see `vigil plugins`)");
+  if (format != "text" && format != "json") {
+    return usage_error("--format must be text or json, got \"" + format + "\"");
+  }
+  auto timeout = sdk::parse_duration(timeout_text);
+  if (!timeout || timeout->count() <= 0) {
+    return usage_error("--timeout: expected a duration like 10s, got \"" + timeout_text + "\"");
+  }
+
+  core::Thresholds thresholds;
+  for (auto [list, is_critical] : {std::pair{&warnings, false}, std::pair{&criticals, true}}) {
+    for (const auto& text : *list) {
+      std::string metric, condition_text, error;
+      if (!split_threshold(text, &metric, &condition_text)) {
+        return usage_error(std::string(is_critical ? "-c" : "-w") + " \"" + text +
+                           "\": expected METRIC<BOUND, METRIC>BOUND or METRIC=RANGE");
+      }
+      auto condition = core::Condition::parse(condition_text, &error);
+      if (!condition) return usage_error(std::string(is_critical ? "-c " : "-w ") + text + ": " + error);
+      core::MetricThreshold t;
+      t.metric = metric;
+      (is_critical ? t.critical : t.warning) = *condition;
+      thresholds.add(std::move(t));
+    }
+  }
+
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& o : raw_options) {
+    auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return usage_error("-o \"" + o + "\": expected KEY=VALUE");
+    }
+    pairs.emplace_back(o.substr(0, eq), o.substr(eq + 1));
+  }
+
+  core::PluginCatalog catalog;
+  catalog.load_for_type(plugin_search_path(common, {}), type);
+  const sdk::CheckFactory* factory = catalog.find_check(type);
+  if (factory == nullptr) {
+    for (const auto& p : catalog.problems()) std::cerr << "vigil check: " << p.to_string() << "\n";
+    return usage_error("no plugin provides check type '" + type + "' (see `vigil plugins`)");
+  }
+  std::vector<sdk::TextOptionError> errors;
+  sdk::Options options = sdk::resolve_text_options(factory->info().options, pairs, errors);
+  if (!errors.empty()) {
+    for (const auto& e : errors) std::cerr << "vigil check " << type << ": " << e.message << "\n";
+    return kExitUnknown;
+  }
+  auto created = factory->create(options);
+  if (!created.instance) {
+    return usage_error(type + (created.error_option.empty() ? "" : " option '" + created.error_option + "'") +
+                       ": " + created.error);
+  }
+
+  static core::SystemClock clock;
+  // Shared with the worker thread, which may outlive this function if the plugin hangs.
+  struct Run {
+    std::unique_ptr<core::CheckInstance> check;
+    std::atomic<bool> cancel{false};
+    std::promise<core::CheckResult> done;
+  };
+  auto run = std::make_shared<Run>();
+  run->check = std::make_unique<core::CheckInstance>(
+      core::CheckIdentity{type, type, "", {}}, std::move(thresholds), std::move(created.instance),
+      clock);
+  const sdk::TimePoint started = clock.now();
+  const sdk::TimePoint deadline = started + *timeout;
+  auto future = run->done.get_future();
+  std::thread worker([run, deadline] { run->done.set_value(run->check->run(deadline, &run->cancel)); });
+
+  auto print = [&format](const core::CheckResult& r) {
+    std::cout << core::redact(format == "json" ? core::format_json(r) : core::format_nagios(r))
+              << std::endl;
+  };
+  if (future.wait_for(*timeout) == std::future_status::ready) {
+    worker.join();
+    core::CheckResult result = future.get();
+    print(result);
+    return static_cast<int>(result.status);
+  }
+  // The plugin did not return in time and in-process code cannot be killed: report UNKNOWN
+  // and leave without running destructors that would wait for, or race with, the stuck call.
+  run->cancel = true;
+  print(run->check->unknown_result(
+      "timed out after " + sdk::format_duration(*timeout) + " (the plugin did not return)", started));
+  std::cerr.flush();
+  std::_Exit(static_cast<int>(sdk::Status::Unknown));
+}
+
+}  // namespace vigil::cli

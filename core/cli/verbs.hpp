@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace vigil::cli {
+
+// Each verb takes the arguments after its name and returns the process exit code.
+int run_command(const std::vector<std::string>& args);
+int validate_command(const std::vector<std::string>& args);
+int plugins_command(const std::vector<std::string>& args);
+int check_command(const std::vector<std::string>& args);
+
+}  // namespace vigil::cli

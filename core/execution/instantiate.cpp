@@ -1,0 +1,43 @@
+#include "core/execution/instantiate.hpp"
+
+namespace vigil::core {
+
+CheckIdentity identity_of(const CheckConfig& check) {
+  return CheckIdentity{check.name, check.plugin, check.pipeline, check.labels};
+}
+
+InstantiatedChecks instantiate_checks(const Config& config, const PluginCatalog& catalog,
+                                      const sdk::Clock& clock) {
+  InstantiatedChecks out;
+  for (const auto& pipeline : config.pipelines) {
+    for (const auto& check : pipeline.checks) {
+      const std::string path = "pipelines[" + pipeline.name + "].checks[" + check.name + "]";
+      const sdk::CheckFactory* factory = catalog.find_check(check.plugin);
+      if (factory == nullptr) {
+        out.issues.push_back({check.where, path + ".plugin",
+                              "no loaded plugin provides check type '" + check.plugin + "'"});
+        continue;
+      }
+      auto created = factory->create(check.options);
+      if (!created.instance) {
+        SourceLocation where = check.where;
+        std::string option_path = path + ".options";
+        if (!created.error_option.empty()) {
+          option_path += "." + created.error_option;
+          if (auto it = check.option_locations.find(created.error_option);
+              it != check.option_locations.end()) {
+            where = it->second;
+          }
+        }
+        out.issues.push_back({where, option_path, created.error});
+        continue;
+      }
+      out.checks.push_back(std::make_unique<CheckInstance>(
+          identity_of(check), check.thresholds, std::move(created.instance), clock));
+      out.configs.push_back(&check);
+    }
+  }
+  return out;
+}
+
+}  // namespace vigil::core
