@@ -1,0 +1,581 @@
+#include "core/scheduler/scheduler.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <list>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "core/output/result_format.hpp"
+
+namespace vigil::core {
+
+namespace {
+
+using SteadyTime = Clock::SteadyTime;
+using std::chrono::milliseconds;
+
+// FNV-1a and the splitmix64 finaliser: fixed, documented functions, unlike std::hash, whose
+// values may change with the standard library, which would move every check's phase.
+constexpr std::uint64_t kFnvOffsetBasis = 14695981039346656037ULL;
+constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
+
+std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) noexcept {
+  for (unsigned char byte : bytes) {
+    hash ^= byte;
+    hash *= kFnvPrime;
+  }
+  return hash;
+}
+
+// FNV-1a's low bits mix poorly, and the offset is the hash modulo the interval.
+std::uint64_t avalanche(std::uint64_t z) noexcept {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// "10s", "2m", "1500ms": the way durations are written in the configuration.
+std::string format_duration(milliseconds d) {
+  const auto ms = d.count();
+  if (ms != 0 && ms % 3'600'000 == 0)
+    return std::to_string(ms / 3'600'000) + "h";
+  if (ms != 0 && ms % 60'000 == 0)
+    return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0)
+    return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+CheckResult unknown_result(const ScheduledCheck& check, std::string summary, sdk::TimePoint started,
+                           milliseconds duration) {
+  CheckResult r;
+  r.check = check.name;
+  r.plugin = check.plugin;
+  r.pipeline = check.pipeline;
+  r.labels = check.labels;
+  r.status = sdk::Status::Unknown;
+  r.plugin_status = sdk::Status::Unknown;
+  r.summary = std::move(summary);
+  r.started = started;
+  r.duration = duration;
+  return r;
+}
+
+}  // namespace
+
+std::chrono::milliseconds spread_offset(std::string_view pipeline, std::string_view name,
+                                        std::chrono::milliseconds interval) noexcept {
+  if (interval <= milliseconds::zero())
+    return milliseconds::zero();
+  std::uint64_t hash = fnv1a(kFnvOffsetBasis, pipeline);
+  // A separator, so that pipeline "ab" + check "c" and "a" + "bc" get different phases.
+  hash = fnv1a(hash, std::string_view("\0", 1));
+  hash = fnv1a(hash, name);
+  const auto span = static_cast<std::uint64_t>(interval.count());
+  return milliseconds(static_cast<milliseconds::rep>(avalanche(hash) % span));
+}
+
+struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
+  struct Worker {
+    std::thread thread;
+    bool abandoned = false;  // busy in a run that has passed its deadline
+  };
+
+  // Where run_once() collects the results of one call.
+  struct OnceBatch {
+    std::vector<std::optional<CheckResult>> results;
+    std::size_t outstanding = 0;
+  };
+
+  struct Run {
+    enum class Phase { Queued, Running, Finished, Abandoned };
+
+    const ScheduledCheck* check = nullptr;
+    std::size_t check_index = 0;
+    std::uint64_t seq = 0;  // tie-breaker in the deadline index
+    SteadyTime scheduled_for{};
+    SteadyTime deadline{};
+    SteadyTime started_steady{};  // release time until a worker takes it, then start time
+    sdk::TimePoint started_wall{};
+    Phase phase = Phase::Queued;
+    Worker* worker = nullptr;
+    std::shared_ptr<OnceBatch> batch;  // run_once(): the result goes here, not to the sink
+    std::size_t batch_slot = 0;
+    std::atomic<bool> cancel{false};
+  };
+
+  struct CheckSlot {
+    ScheduledCheck check;
+    // The run that is queued or executing (an abandoned one included): while set, due times are
+    // skipped, which is how one check never overlaps itself.
+    std::shared_ptr<Run> current;
+  };
+
+  struct DueEntry {
+    SteadyTime due;
+    std::size_t check_index;
+    // Ties go to the check added first, so runs due together start in add() order.
+    bool operator>(const DueEntry& other) const {
+      return due != other.due ? due > other.due : check_index > other.check_index;
+    }
+  };
+  using DeadlineKey = std::pair<SteadyTime, std::uint64_t>;
+
+  enum class Lifecycle { Configuring, Running, Stopping, Stopped };
+
+  State(Clock& clock_, SchedulerOptions options_, ResultSink sink_)
+      : clock(clock_), options(std::move(options_)), sink(std::move(sink_)) {}
+
+  Clock& clock;
+  const SchedulerOptions options;
+  const ResultSink sink;
+
+  std::mutex lifecycle_mu;  // serialises start() and stop(); taken before mu
+  std::thread timer_thread;
+
+  std::mutex mu;
+  std::condition_variable timer_cv;  // the timekeeper (timer thread or run_once caller) sleeps
+  std::condition_variable work_cv;   // idle workers sleep here
+  Lifecycle lifecycle = Lifecycle::Configuring;
+  bool workers_exit = false;
+  // A deque keeps each ScheduledCheck at a fixed address, which a running worker relies on.
+  std::deque<CheckSlot> checks;
+  // Every check has exactly one entry while running: its next due time. A heap, so a wake-up
+  // costs O(log n) per due check, not a scan of all checks.
+  std::priority_queue<DueEntry, std::vector<DueEntry>, std::greater<>> due;
+  // Queued and executing runs by deadline (abandoned runs leave it); erased when a run ends.
+  std::map<DeadlineKey, std::shared_ptr<Run>> deadlines;
+  std::deque<std::shared_ptr<Run>> ready;  // released, waiting for a worker, FIFO
+  std::list<Worker> workers;               // std::list: a Worker's address is stable
+  std::size_t active_runs = 0;             // executing and not yet past their deadline
+  std::size_t abandoned_runs = 0;
+  std::size_t idle_workers = 0;
+  std::size_t starting_workers = 0;  // created, not yet waiting for work
+  std::uint64_t next_seq = 0;
+  SchedulerStats stats;
+
+  bool has_runnable_locked() const { return !ready.empty() && active_runs < options.max_workers; }
+
+  std::size_t runnable_count_locked() const {
+    if (active_runs >= options.max_workers)
+      return 0;
+    return std::min(ready.size(), options.max_workers - active_runs);
+  }
+
+  std::shared_ptr<Run> release_locked(std::size_t index, SteadyTime scheduled_for, SteadyTime now,
+                                      sdk::TimePoint wall_now, std::shared_ptr<OnceBatch> batch) {
+    CheckSlot& slot = checks[index];
+    auto run = std::make_shared<Run>();
+    run->check = &slot.check;
+    run->check_index = index;
+    run->seq = next_seq++;
+    run->scheduled_for = scheduled_for;
+    run->deadline = now + slot.check.timeout;
+    run->started_steady = now;
+    run->started_wall = wall_now;
+    run->batch = std::move(batch);
+    run->batch_slot = index;
+    deadlines.emplace(DeadlineKey{run->deadline, run->seq}, run);
+    ready.push_back(run);
+    slot.current = run;
+    return run;
+  }
+
+  CheckResult skip_result(const CheckSlot& slot, sdk::TimePoint wall_now) const {
+    const Run& previous = *slot.current;
+    std::string summary = previous.phase == Run::Phase::Queued
+                              ? "skipped: previous run still waiting for a free worker since "
+                              : "skipped: previous run still in flight since ";
+    summary += format_rfc3339(previous.started_wall);
+    return unknown_result(slot.check, std::move(summary), wall_now, milliseconds::zero());
+  }
+
+  void complete_locked(Run& run, CheckResult result, std::vector<CheckResult>& outbox) {
+    if (run.batch) {
+      run.batch->results[run.batch_slot] = std::move(result);
+      if (--run.batch->outstanding == 0)
+        timer_cv.notify_all();
+    } else {
+      outbox.push_back(std::move(result));
+    }
+  }
+
+  // Starts workers for the runs that may start now and wakes one idle worker; a worker that
+  // takes a run wakes the next (see worker_loop). Threads not held by abandoned runs never
+  // exceed max_workers: one that is finishing a run will look for work itself.
+  void ensure_workers_locked() {
+    const std::size_t runnable = runnable_count_locked();
+    if (runnable == 0)
+      return;
+    const std::size_t thread_cap = options.max_workers + options.max_abandoned_workers;
+    std::size_t available = idle_workers + starting_workers;
+    while (available < runnable && workers.size() - abandoned_runs < options.max_workers &&
+           workers.size() < thread_cap) {
+      Worker& worker = workers.emplace_back();
+      try {
+        worker.thread =
+            std::thread([state = shared_from_this(), &worker] { state->worker_loop(worker); });
+      } catch (const std::system_error&) {
+        // Out of threads: the runs stay queued and are reported UNKNOWN at their deadline if
+        // no worker frees up, which is the visible outcome we want, not a crash.
+        workers.pop_back();
+        break;
+      }
+      ++starting_workers;
+      ++available;
+    }
+    if (idle_workers > 0)
+      work_cv.notify_one();
+  }
+
+  // Due checks become runs; checks whose previous run is still in flight are skipped. Slots
+  // missed while the process was stalled are skipped too: only the latest one runs.
+  void release_due_locked(SteadyTime now, std::vector<CheckResult>& outbox) {
+    std::optional<sdk::TimePoint> wall_now;
+    bool released = false;
+    while (!due.empty() && due.top().due <= now) {
+      DueEntry entry = due.top();
+      due.pop();
+      CheckSlot& slot = checks[entry.check_index];
+      const milliseconds interval = slot.check.interval;
+      SteadyTime slot_time = entry.due;
+      if (now - slot_time >= interval) {
+        const auto missed = (now - slot_time) / interval;
+        slot_time += missed * interval;
+        stats.missed_slots += static_cast<std::uint64_t>(missed);
+      }
+      if (!wall_now)
+        wall_now = clock.now();
+      if (slot.current) {
+        ++stats.skipped_in_flight;
+        outbox.push_back(skip_result(slot, *wall_now));
+      } else {
+        release_locked(entry.check_index, slot_time, now, *wall_now, nullptr);
+        released = true;
+      }
+      due.push({slot_time + interval, entry.check_index});
+    }
+    if (released)
+      ensure_workers_locked();
+  }
+
+  // Reports every run whose deadline has come: an executing one is abandoned (cancel flag set,
+  // thread given up on), a queued one is withdrawn.
+  void expire_deadlines_locked(SteadyTime now, std::vector<CheckResult>& outbox) {
+    bool freed_capacity = false;
+    while (!deadlines.empty() && deadlines.begin()->first.first <= now) {
+      std::shared_ptr<Run> run = std::move(deadlines.begin()->second);
+      deadlines.erase(deadlines.begin());
+      ++stats.timeouts;
+      std::string summary = "timed out after " + format_duration(run->check->timeout);
+      if (run->phase == Run::Phase::Queued) {
+        std::erase(ready, run);
+        checks[run->check_index].current.reset();
+        summary += " waiting for a free worker";
+      } else {
+        run->phase = Run::Phase::Abandoned;
+        run->cancel.store(true);
+        run->cancel.notify_all();  // for a check blocked in cancel->wait(false)
+        run->worker->abandoned = true;
+        --active_runs;
+        ++abandoned_runs;
+        freed_capacity = true;
+      }
+      const auto elapsed = std::chrono::duration_cast<milliseconds>(now - run->started_steady);
+      complete_locked(*run,
+                      unknown_result(*run->check, std::move(summary), run->started_wall, elapsed),
+                      outbox);
+    }
+    // The abandoned thread no longer counts against max_workers; a queued run may start now,
+    // on a replacement thread if need be.
+    if (freed_capacity)
+      ensure_workers_locked();
+  }
+
+  // Calls the sink for each result with the lock released: the sink may block (a slow log
+  // file) and must not hold up workers or the timer meanwhile.
+  void deliver(std::unique_lock<std::mutex>& lock, std::vector<CheckResult>& outbox) {
+    lock.unlock();
+    for (CheckResult& result : outbox) {
+      if (!sink)
+        break;
+      try {
+        sink(std::move(result));
+      } catch (...) {
+        // A throwing sink would take the timer or a worker thread down, and with it the
+        // process; losing one result is the smaller harm.
+      }
+    }
+    outbox.clear();
+    lock.lock();
+  }
+
+  void timer_loop() {
+    std::unique_lock<std::mutex> lock(mu);
+    std::vector<CheckResult> outbox;
+    for (;;) {
+      const SteadyTime now = clock.steady_now();
+      expire_deadlines_locked(now, outbox);
+      if (lifecycle == Lifecycle::Running)
+        release_due_locked(now, outbox);
+      if (!outbox.empty()) {
+        deliver(lock, outbox);
+        continue;  // time has moved while the sink ran
+      }
+      if (lifecycle != Lifecycle::Running && active_runs == 0)
+        return;
+      // Sleep until the next thing that is known to happen; nothing wakes the timer otherwise
+      // (workers only do at stop), so an idle daemon makes no wake-ups between due times.
+      SteadyTime wake = SteadyTime::max();
+      if (!deadlines.empty())
+        wake = deadlines.begin()->first.first;
+      if (lifecycle == Lifecycle::Running && !due.empty())
+        wake = std::min(wake, due.top().due);
+      clock.wait_until(lock, timer_cv, wake);
+    }
+  }
+
+  static CheckResult invoke(const Run& run, const RunRequest& request) {
+    const ScheduledCheck& check = *run.check;
+    CheckResult result;
+    try {
+      result = check.run(request);
+    } catch (const std::exception& e) {
+      return unknown_result(check, std::string("check run failed: ") + e.what(), run.started_wall,
+                            milliseconds::zero());
+    } catch (...) {
+      return unknown_result(check, "check run failed: unknown exception", run.started_wall,
+                            milliseconds::zero());
+    }
+    if (result.check.empty())
+      result.check = check.name;
+    if (result.plugin.empty())
+      result.plugin = check.plugin;
+    if (result.pipeline.empty())
+      result.pipeline = check.pipeline;
+    return result;
+  }
+
+  void begin_locked(const std::shared_ptr<Run>& run, Worker& self) {
+    run->phase = Run::Phase::Running;
+    run->worker = &self;
+    const SteadyTime now = clock.steady_now();
+    run->started_steady = now;
+    run->started_wall = clock.now();
+    // A run that waited for a worker still gets its whole timeout. The deadline only moves
+    // later, so the timer, which may be sleeping until the old one, never oversleeps.
+    const SteadyTime deadline = now + run->check->timeout;
+    if (deadline > run->deadline) {
+      deadlines.erase(DeadlineKey{run->deadline, run->seq});
+      run->deadline = deadline;
+      deadlines.emplace(DeadlineKey{run->deadline, run->seq}, run);
+    }
+    ++active_runs;
+    ++stats.runs_started;
+    stats.peak_concurrent_runs = std::max(stats.peak_concurrent_runs, active_runs);
+  }
+
+  void worker_loop(Worker& self) {
+    std::unique_lock<std::mutex> lock(mu);
+    --starting_workers;
+    std::vector<CheckResult> outbox;
+    for (;;) {
+      ++idle_workers;
+      work_cv.wait(lock, [this] { return workers_exit || has_runnable_locked(); });
+      --idle_workers;
+      if (workers_exit)
+        return;
+
+      std::shared_ptr<Run> run = std::move(ready.front());
+      ready.pop_front();
+      begin_locked(run, self);
+      // Wake workers one at a time: a quick run lets this thread take the next one itself,
+      // which saves waking a thread per run when runs are short.
+      if (has_runnable_locked() && idle_workers > 0)
+        work_cv.notify_one();
+      const RunRequest request{run->scheduled_for, run->deadline, &run->cancel};
+      lock.unlock();
+      CheckResult result = invoke(*run, request);
+      lock.lock();
+
+      CheckSlot& slot = checks[run->check_index];
+      if (slot.current == run)
+        slot.current.reset();
+      if (run->phase == Run::Phase::Abandoned) {
+        // Already reported as timed out; this thread is an ordinary pool thread again.
+        self.abandoned = false;
+        --abandoned_runs;
+        ++stats.late_results_dropped;
+        if (lifecycle != Lifecycle::Stopped && options.on_late_result) {
+          lock.unlock();
+          try {
+            options.on_late_result(result);
+          } catch (...) {
+            // Same reasoning as for the sink.
+          }
+          lock.lock();
+        }
+        continue;
+      }
+      run->phase = Run::Phase::Finished;
+      deadlines.erase(DeadlineKey{run->deadline, run->seq});
+      --active_runs;
+      if (lifecycle == Lifecycle::Stopping && active_runs == 0)
+        timer_cv.notify_all();
+      complete_locked(*run, std::move(result), outbox);
+      if (!outbox.empty())
+        deliver(lock, outbox);
+    }
+  }
+};
+
+Scheduler::Scheduler(Clock& clock, SchedulerOptions options, ResultSink sink) {
+  if (options.max_workers == 0) {
+    throw std::invalid_argument("scheduler: max_workers must be at least 1");
+  }
+  state_ = std::make_shared<State>(clock, std::move(options), std::move(sink));
+}
+
+Scheduler::~Scheduler() {
+  stop();
+}
+
+void Scheduler::add(ScheduledCheck check) {
+  if (check.interval <= milliseconds::zero()) {
+    throw std::invalid_argument("scheduler: check " + check.name + " needs a positive interval");
+  }
+  if (check.timeout <= milliseconds::zero()) {
+    throw std::invalid_argument("scheduler: check " + check.name + " needs a positive timeout");
+  }
+  if (!check.run) {
+    throw std::invalid_argument("scheduler: check " + check.name + " has no run function");
+  }
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (state_->lifecycle != State::Lifecycle::Configuring) {
+    throw std::logic_error("scheduler: add() after start() or stop()");
+  }
+  state_->checks.push_back({std::move(check), nullptr});
+}
+
+void Scheduler::start() {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lifecycle_guard(s.lifecycle_mu);
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.lifecycle != State::Lifecycle::Configuring) {
+      throw std::logic_error("scheduler: start() called twice or after stop()");
+    }
+    const SteadyTime now = s.clock.steady_now();
+    for (std::size_t i = 0; i < s.checks.size(); ++i) {
+      const ScheduledCheck& check = s.checks[i].check;
+      s.due.push({now + spread_offset(check.pipeline, check.name, check.interval), i});
+    }
+    s.lifecycle = State::Lifecycle::Running;
+  }
+  s.timer_thread = std::thread([state = state_] { state->timer_loop(); });
+}
+
+void Scheduler::stop() {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lifecycle_guard(s.lifecycle_mu);
+  std::unique_lock<std::mutex> lock(s.mu);
+  if (s.lifecycle == State::Lifecycle::Stopped)
+    return;
+  if (s.lifecycle == State::Lifecycle::Running) {
+    s.lifecycle = State::Lifecycle::Stopping;
+    for (const auto& run : s.ready) {
+      s.deadlines.erase(State::DeadlineKey{run->deadline, run->seq});
+      s.checks[run->check_index].current.reset();
+      ++s.stats.not_started_at_stop;
+    }
+    s.ready.clear();
+    // Runs in flight keep their deadline, but a check that polls its cancel flag can wrap up.
+    for (const auto& entry : s.deadlines) {
+      entry.second->cancel.store(true);
+      entry.second->cancel.notify_all();
+    }
+    s.timer_cv.notify_all();
+  }
+  lock.unlock();
+  // The timer returns once every run in flight has ended or been reported as timed out.
+  if (s.timer_thread.joinable())
+    s.timer_thread.join();
+  lock.lock();
+  s.lifecycle = State::Lifecycle::Stopped;
+  s.workers_exit = true;
+  std::vector<std::thread> to_join;
+  for (State::Worker& worker : s.workers) {
+    if (!worker.thread.joinable())
+      continue;
+    if (worker.abandoned) {
+      // Stuck in a run nobody can interrupt. It holds a reference to the shared state, so it
+      // can return at any time, drop its result and exit without touching the Scheduler.
+      worker.thread.detach();
+    } else {
+      to_join.push_back(std::move(worker.thread));
+    }
+  }
+  lock.unlock();
+  s.work_cv.notify_all();
+  for (std::thread& thread : to_join)
+    thread.join();
+}
+
+std::vector<CheckResult> Scheduler::run_once() {
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.mu);
+  if (s.lifecycle != State::Lifecycle::Configuring) {
+    throw std::logic_error("scheduler: run_once() after start() or stop()");
+  }
+  auto batch = std::make_shared<State::OnceBatch>();
+  batch->results.resize(s.checks.size());
+  const SteadyTime now = s.clock.steady_now();
+  const sdk::TimePoint wall_now = s.clock.now();
+  for (std::size_t i = 0; i < s.checks.size(); ++i) {
+    if (s.checks[i].current) {
+      // Still hung from an earlier run_once(): never two runs of one check.
+      ++s.stats.skipped_in_flight;
+      batch->results[i] = s.skip_result(s.checks[i], wall_now);
+    } else {
+      s.release_locked(i, now, now, wall_now, batch);
+      ++batch->outstanding;
+    }
+  }
+  s.ensure_workers_locked();
+
+  // This thread keeps time for the batch as the timer thread would. Results go into the batch,
+  // so the outbox stays empty.
+  std::vector<CheckResult> outbox;
+  while (batch->outstanding > 0) {
+    s.expire_deadlines_locked(s.clock.steady_now(), outbox);
+    if (batch->outstanding == 0)
+      break;
+    const SteadyTime wake =
+        s.deadlines.empty() ? SteadyTime::max() : s.deadlines.begin()->first.first;
+    s.clock.wait_until(lock, s.timer_cv, wake);
+  }
+  std::vector<CheckResult> results;
+  results.reserve(batch->results.size());
+  for (auto& result : batch->results)
+    results.push_back(std::move(*result));
+  return results;
+}
+
+SchedulerStats Scheduler::stats() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  SchedulerStats copy = state_->stats;
+  copy.abandoned_runs = state_->abandoned_runs;
+  copy.worker_threads = state_->workers.size();
+  return copy;
+}
+
+}  // namespace vigil::core
