@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -29,7 +30,9 @@ namespace {
 namespace sdk = vigil::sdk;
 namespace exec = vigil::exec;
 
-constexpr std::size_t kMaxStderrBytes = 8 * 1024;
+constexpr std::uint64_t kKiB = 1024;
+constexpr std::uint64_t kMiB = 1024 * kKiB;
+constexpr std::size_t kMaxStderrBytes = 8 * kKiB;
 // Output of a program that failed is context for a human, not data: a screenful is enough.
 constexpr std::size_t kMaxLinesOfFailedOutput = 20;
 
@@ -39,17 +42,19 @@ std::string error_text(int error) {
 
 std::string signal_text(int signal) {
   std::string text = "killed by signal " + std::to_string(signal);
-  if (const char* description = ::sigdescr_np(signal))
+  if (const char* description = ::sigdescr_np(signal)) {
     text += " (" + std::string(description) + ")";
+  }
   return text;
 }
 
 std::string size_text(std::uint64_t bytes) {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
-    return std::to_string(bytes / (1024 * 1024)) + "MiB";
+  if (bytes >= kMiB && bytes % kMiB == 0) {
+    return std::to_string(bytes / kMiB) + "MiB";
   }
-  if (bytes >= 1024 && bytes % 1024 == 0)
-    return std::to_string(bytes / 1024) + "KiB";
+  if (bytes >= kKiB && bytes % kKiB == 0) {
+    return std::to_string(bytes / kKiB) + "KiB";
+  }
   return std::to_string(bytes) + "B";
 }
 
@@ -62,8 +67,9 @@ std::vector<std::string> non_blank_lines(std::string_view text) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
       line.remove_suffix(1);
     }
-    if (line.find_first_not_of(" \t") != std::string_view::npos)
+    if (line.find_first_not_of(" \t") != std::string_view::npos) {
       lines.emplace_back(line);
+    }
   }
   return lines;
 }
@@ -72,8 +78,9 @@ void add_stream_details(sdk::Result& result, std::string_view prefix, std::strin
                         std::size_t max_lines) {
   const auto lines = non_blank_lines(text);
   const std::size_t shown = std::min(lines.size(), max_lines);
-  for (std::size_t i = 0; i < shown; ++i)
+  for (std::size_t i = 0; i < shown; ++i) {
     result.detail(std::string(prefix) + lines[i]);
+  }
   if (lines.size() > shown) {
     result.detail(std::string(prefix) + "... " + std::to_string(lines.size() - shown) +
                   " more lines");
@@ -104,8 +111,9 @@ class ExecCheck final : public sdk::Check {
                              "max_output must be at least 1B: the summary is read "
                              "from the output");
     }
-    if (options.has("env"))
+    if (options.has("env")) {
       env_ = options.string_map("env");
+    }
     for (const auto& [name, value] : env_) {
       if (name.empty() || name.find('=') != std::string::npos) {
         throw sdk::ConfigError("env", "env variable name \"" + name +
@@ -113,8 +121,9 @@ class ExecCheck final : public sdk::Check {
       }
     }
     cwd_ = options.find_string("cwd");
-    if (cwd_ && cwd_->empty())
+    if (cwd_ && cwd_->empty()) {
       throw sdk::ConfigError("cwd", "cwd must not be empty when given");
+    }
     display_name_ = shell_ ? "shell command" : basename_of(command_.front());
   }
 
@@ -219,17 +228,20 @@ class ExecCheck final : public sdk::Check {
       summary = stderr_lines.empty() ? display_name_ + " printed no output" : stderr_lines.front();
     }
     sdk::Result result = sdk::Result::with_status(status, summary);
-    for (const auto& line : parsed.long_output)
+    for (const auto& line : parsed.long_output) {
       result.detail(line);
+    }
     if (first_line_cut) {
       result.detail("perfdata not read: the first line is longer than max_output (" +
                     size_text(max_output_) + ")");
     } else {
       exec::PerfdataParse perfdata = exec::parse_perfdata(parsed.perfdata);
-      for (auto& metric : perfdata.metrics)
+      for (auto& metric : perfdata.metrics) {
         result.metric(std::move(metric));
-      for (auto& note : perfdata.notes)
+      }
+      for (auto& note : perfdata.notes) {
         result.detail(std::move(note));
+      }
     }
     add_stream_details(result, "stderr: ", outcome.err.text, kMaxLinesOfFailedOutput);
     add_housekeeping_details(result, outcome);

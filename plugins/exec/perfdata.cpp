@@ -37,25 +37,31 @@ std::string quoted(std::string_view raw) {
 // rather than strtod: perfdata is defined in the C locale whatever locale the host runs in.
 std::optional<double> take_number(std::string_view& s) {
   std::size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+'))
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
     ++i;
-  std::size_t digits = 0;
-  for (; i < s.size() && is_digit(s[i]); ++i)
-    ++digits;
-  if (i < s.size() && s[i] == '.') {
-    for (++i; i < s.size() && is_digit(s[i]); ++i)
-      ++digits;
   }
-  if (digits == 0)
+  std::size_t digits = 0;
+  for (; i < s.size() && is_digit(s[i]); ++i) {
+    ++digits;
+  }
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && is_digit(s[i]); ++i) {
+      ++digits;
+    }
+  }
+  if (digits == 0) {
     return std::nullopt;
+  }
   // An exponent only when digits follow, so a UOM that starts with 'e' is not swallowed.
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     std::size_t j = i + 1;
-    if (j < s.size() && (s[j] == '-' || s[j] == '+'))
+    if (j < s.size() && (s[j] == '-' || s[j] == '+')) {
       ++j;
+    }
     if (j < s.size() && is_digit(s[j])) {
-      while (j < s.size() && is_digit(s[j]))
+      while (j < s.size() && is_digit(s[j])) {
         ++j;
+      }
       i = j;
     }
   }
@@ -64,8 +70,9 @@ std::optional<double> take_number(std::string_view& s) {
     number.remove_prefix(1);  // from_chars refuses a leading '+'
   double value = 0;
   const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (error != std::errc{} || end != number.data() + number.size())
+  if (error != std::errc{} || end != number.data() + number.size()) {
     return std::nullopt;
+  }
   s.remove_prefix(i);
   return value;
 }
@@ -73,20 +80,24 @@ std::optional<double> take_number(std::string_view& s) {
 std::optional<double> parse_plain_number(std::string_view text) {
   std::string_view rest = text;
   auto value = take_number(rest);
-  if (!value || !rest.empty())
+  if (!value || !rest.empty()) {
     return std::nullopt;
+  }
   return value;
 }
 
 // A UOM is whatever follows the number, as long as it cannot be the remains of a number.
 bool is_plausible_uom(std::string_view uom) {
-  if (uom.empty())
+  if (uom.empty()) {
     return true;
-  if (uom.front() == '.' || uom.front() == ',')
+  }
+  if (uom.front() == '.' || uom.front() == ',') {
     return false;
+  }
   for (char c : uom) {
-    if (is_digit(c) || c == '=' || c == '\'' || c == '"')
+    if (is_digit(c) || c == '=' || c == '\'' || c == '"') {
       return false;
+    }
   }
   return true;
 }
@@ -130,13 +141,15 @@ RawItem take_item(std::string_view& text) {
       return item;
     }
   } else {
-    while (pos < text.size() && text[pos] != '=' && !is_space(text[pos]))
+    while (pos < text.size() && text[pos] != '=' && !is_space(text[pos])) {
       ++pos;
+    }
     item.label = std::string(text.substr(0, pos));
   }
   std::size_t end = pos;
-  while (end < text.size() && !is_space(text[end]))
+  while (end < text.size() && !is_space(text[end])) {
     ++end;
+  }
   item.raw = text.substr(0, end);
   if (pos >= end || text[pos] != '=') {
     item.error = "no '=' after the label";
@@ -165,8 +178,9 @@ void parse_item(const RawItem& item, PerfdataParse& out) {
       return;
     }
     fields[count++] = rest.substr(0, semicolon);
-    if (semicolon == std::string_view::npos)
+    if (semicolon == std::string_view::npos) {
       break;
+    }
     rest.remove_prefix(semicolon + 1);
   }
 
@@ -197,23 +211,27 @@ void parse_item(const RawItem& item, PerfdataParse& out) {
   };
   if (count > 1 && !fields[1].empty()) {
     metric.warn = sdk::Range::parse(fields[1]);
-    if (!metric.warn)
+    if (!metric.warn) {
       drop("warn", fields[1], "a Nagios range");
+    }
   }
   if (count > 2 && !fields[2].empty()) {
     metric.crit = sdk::Range::parse(fields[2]);
-    if (!metric.crit)
+    if (!metric.crit) {
       drop("crit", fields[2], "a Nagios range");
+    }
   }
   if (count > 3 && !fields[3].empty()) {
     metric.min = parse_plain_number(fields[3]);
-    if (!metric.min)
+    if (!metric.min) {
       drop("min", fields[3], "a number");
+    }
   }
   if (count > 4 && !fields[4].empty()) {
     metric.max = parse_plain_number(fields[4]);
-    if (!metric.max)
+    if (!metric.max) {
       drop("max", fields[4], "a number");
+    }
   }
   out.metrics.push_back(std::move(metric));
 }
@@ -223,10 +241,12 @@ void parse_item(const RawItem& item, PerfdataParse& out) {
 PerfdataParse parse_perfdata(std::string_view text) {
   PerfdataParse out;
   while (true) {
-    while (!text.empty() && is_space(text.front()))
+    while (!text.empty() && is_space(text.front())) {
       text.remove_prefix(1);
-    if (text.empty())
+    }
+    if (text.empty()) {
       break;
+    }
     const RawItem item = take_item(text);
     if (!item.error.empty()) {
       out.notes.push_back("perfdata item " + quoted(item.raw) + " skipped: " + item.error);

@@ -8,25 +8,30 @@ bool is_blank(char c) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front()))
+  while (!s.empty() && is_blank(s.front())) {
     s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back()))
+  }
+  while (!s.empty() && is_blank(s.back())) {
     s.remove_suffix(1);
+  }
   return s;
 }
 
 std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && is_blank(s.back()))
+  while (!s.empty() && is_blank(s.back())) {
     s.remove_suffix(1);
+  }
   return s;
 }
 
 void append_perfdata(std::string& perfdata, std::string_view part) {
   part = trim(part);
-  if (part.empty())
+  if (part.empty()) {
     return;
-  if (!perfdata.empty())
+  }
+  if (!perfdata.empty()) {
     perfdata += ' ';
+  }
   perfdata += part;
 }
 
@@ -45,8 +50,9 @@ PluginOutput split_plugin_output(std::string_view text) {
       first_line = false;
       const auto bar = line.find('|');
       out.summary = std::string(trim(line.substr(0, bar)));
-      if (bar != std::string_view::npos)
+      if (bar != std::string_view::npos) {
         append_perfdata(out.perfdata, line.substr(bar + 1));
+      }
       continue;
     }
     if (in_perfdata) {
@@ -55,8 +61,9 @@ PluginOutput split_plugin_output(std::string_view text) {
     }
     const auto bar = line.find('|');
     const std::string_view long_text = trim_right(line.substr(0, bar));
-    if (!trim(long_text).empty())
+    if (!trim(long_text).empty()) {
       out.long_output.emplace_back(long_text);
+    }
     if (bar != std::string_view::npos) {
       in_perfdata = true;
       append_perfdata(out.perfdata, line.substr(bar + 1));

@@ -28,7 +28,7 @@ constexpr std::chrono::milliseconds kStopPollInterval{50};
 constexpr std::chrono::milliseconds kAfterKillDrain{500};
 // At most this much is read from one pipe per wake-up, so a program that writes without pause
 // cannot keep the loop from looking at the clock.
-constexpr std::size_t kMaxReadPerWake = 1024 * 1024;
+constexpr std::size_t kMaxReadPerWake = std::size_t{1024} * 1024;
 
 class FileDescriptor {
  public:
@@ -36,8 +36,9 @@ class FileDescriptor {
   explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
   FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    if (this != &other)
+    if (this != &other) {
       reset(std::exchange(other.fd_, -1));
+    }
     return *this;
   }
   FileDescriptor(const FileDescriptor&) = delete;
@@ -47,8 +48,9 @@ class FileDescriptor {
   int get() const noexcept { return fd_; }
   bool valid() const noexcept { return fd_ >= 0; }
   void reset(int fd = -1) noexcept {
-    if (fd_ >= 0)
+    if (fd_ >= 0) {
       ::close(fd_);
+    }
     fd_ = fd;
   }
 
@@ -64,8 +66,9 @@ struct Pipe {
 // Keeps a pipe end off descriptors 0-2: were the host running with a standard stream closed, a
 // pipe could land there and the child's dup2 actions would overwrite one another.
 int above_standard_streams(int fd) {
-  if (fd > STDERR_FILENO)
+  if (fd > STDERR_FILENO) {
     return fd;
+  }
   const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
   ::close(fd);
   return moved;
@@ -75,12 +78,14 @@ int above_standard_streams(int fd) {
 // write end would keep the pipe open, so we would never see end of file.
 std::optional<Pipe> make_pipe() {
   std::array<int, 2> fds{};
-  if (::pipe2(fds.data(), O_CLOEXEC) != 0)
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     return std::nullopt;
+  }
   Pipe pipe{FileDescriptor(above_standard_streams(fds[0])),
             FileDescriptor(above_standard_streams(fds[1]))};
-  if (!pipe.read_end.valid() || !pipe.write_end.valid())
+  if (!pipe.read_end.valid() || !pipe.write_end.valid()) {
     return std::nullopt;
+  }
   ::fcntl(pipe.read_end.get(), F_SETFL, ::fcntl(pipe.read_end.get(), F_GETFL) | O_NONBLOCK);
   return pipe;
 }
@@ -114,14 +119,18 @@ int prepare_spawn(const ProcessSpec& spec, const Pipe& out, const Pipe& err,
                   SpawnFileActions& actions, SpawnAttributes& attributes) {
   int rc =
       ::posix_spawn_file_actions_addopen(actions.get(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  if (rc == 0)
+  if (rc == 0) {
     rc = ::posix_spawn_file_actions_adddup2(actions.get(), out.write_end.get(), STDOUT_FILENO);
-  if (rc == 0)
+  }
+  if (rc == 0) {
     rc = ::posix_spawn_file_actions_adddup2(actions.get(), err.write_end.get(), STDERR_FILENO);
-  if (rc == 0 && spec.cwd)
+  }
+  if (rc == 0 && spec.cwd) {
     rc = ::posix_spawn_file_actions_addchdir_np(actions.get(), spec.cwd->c_str());
-  if (rc != 0)
+  }
+  if (rc != 0) {
     return rc;
+  }
 
   // Its own process group, so one kill(-pgid) reaches everything it starts. The signal mask and
   // dispositions are reset because the host's threads block or ignore signals (SIGPIPE, SIGTERM)
@@ -132,12 +141,15 @@ int prepare_spawn(const ProcessSpec& spec, const Pipe& out, const Pipe& err,
   sigfillset(&all_signals);
   rc = ::posix_spawnattr_setflags(
       attributes.get(), POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  if (rc == 0)
+  if (rc == 0) {
     rc = ::posix_spawnattr_setpgroup(attributes.get(), 0);
-  if (rc == 0)
+  }
+  if (rc == 0) {
     rc = ::posix_spawnattr_setsigmask(attributes.get(), &empty_mask);
-  if (rc == 0)
+  }
+  if (rc == 0) {
     rc = ::posix_spawnattr_setsigdefault(attributes.get(), &all_signals);
+  }
   return rc;
 }
 
@@ -145,8 +157,9 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
   // posix_spawn's signature predates const; it does not write through these pointers.
-  for (const auto& s : strings)
+  for (const auto& s : strings) {
     out.push_back(const_cast<char*>(s.c_str()));
+  }
   out.push_back(nullptr);
   return out;
 }
@@ -182,7 +195,7 @@ class CapturePipe {
 
   // Reads what is there without blocking; closes the pipe at end of file.
   void drain() {
-    std::array<char, 16 * 1024> buffer;
+    std::array<char, std::size_t{16} * 1024> buffer;
     std::size_t read_now = 0;
     while (open() && read_now < kMaxReadPerWake) {
       const ssize_t n = ::read(fd_.get(), buffer.data(), buffer.size());
@@ -214,11 +227,13 @@ void wait_and_drain(CapturePipe& out, CapturePipe& err, const FileDescriptor& pi
   std::array<pollfd, 3> fds{};
   nfds_t count = 0;
   for (const CapturePipe* pipe : {&out, &err}) {
-    if (pipe->open())
+    if (pipe->open()) {
       fds[count++] = pollfd{pipe->fd(), POLLIN, 0};
+    }
   }
-  if (watch_exit && pidfd.valid())
+  if (watch_exit && pidfd.valid()) {
     fds[count++] = pollfd{pidfd.get(), POLLIN, 0};
+  }
   auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - SteadyClock::now());
   if (watch_exit && !pidfd.valid() && !out.open() && !err.open()) {
     // Without a pidfd nothing wakes us on exit; when the pipes have just closed the exit is
@@ -226,8 +241,9 @@ void wait_and_drain(CapturePipe& out, CapturePipe& err, const FileDescriptor& pi
     wait = std::min(wait, std::chrono::milliseconds{1});
   }
   const int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait.count(), 0, 60'000));
-  if (::poll(fds.data(), count, timeout_ms) < 0 && errno != EINTR)
+  if (::poll(fds.data(), count, timeout_ms) < 0 && errno != EINTR) {
     return;
+  }
   out.drain();
   err.drain();
 }
@@ -254,8 +270,9 @@ class ChildProcess {
     reaped_ = true;
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0) {
-      if (errno != EINTR)
+      if (errno != EINTR) {
         return std::nullopt;
+      }
     }
     return status;
   }
@@ -308,10 +325,16 @@ ProcessOutcome run_process(const ProcessSpec& spec, SteadyClock::time_point dead
     const auto now = SteadyClock::now();
     exited = exited || has_exited(pid);
     if (exited) {
-      if (!out.open() && !err.open())
+      // The exited leader's descriptors are already closed, so once what it wrote is read, a
+      // pipe that is still open is held by something it left behind.
+      out.drain();
+      err.drain();
+      if (!out.open() && !err.open()) {
         break;
-      if (!linger_until)
+      }
+      if (!linger_until) {
         linger_until = std::min(now + kExitLinger, deadline);
+      }
       if (now >= *linger_until || stop_requested()) {
         outcome.killed_leftovers = true;
         break;
@@ -363,11 +386,16 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view variable(*entry);
     const std::string_view name = variable.substr(0, variable.find('='));
-    if (overrides.find(std::string(name)) == overrides.end())
+    if (overrides.find(std::string(name)) == overrides.end()) {
       environment.emplace_back(variable);
+    }
   }
-  for (const auto& [name, value] : overrides)
-    environment.push_back(name + "=" + value);
+  for (const auto& [name, value] : overrides) {
+    std::string variable = name;
+    variable += '=';
+    variable += value;
+    environment.push_back(std::move(variable));
+  }
   return environment;
 }
 
@@ -384,8 +412,9 @@ std::optional<std::string_view> find_variable(const std::vector<std::string>& en
 }
 
 ProgramLookup find_program(const std::string& name, std::optional<std::string_view> search_path) {
-  if (name.find('/') != std::string::npos)
+  if (name.find('/') != std::string::npos) {
     return {name, 0};
+  }
   // execvp's fallback when PATH is unset (confstr(_CS_PATH) on glibc).
   std::string_view directories = search_path.value_or("/bin:/usr/bin");
   bool found_unexecutable = false;
@@ -397,12 +426,14 @@ ProgramLookup find_program(const std::string& name, std::optional<std::string_vi
     std::string candidate = std::string(directory) + "/" + name;
     struct stat st {};
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      if (::access(candidate.c_str(), X_OK) == 0)
+      if (::access(candidate.c_str(), X_OK) == 0) {
         return {std::move(candidate), 0};
+      }
       found_unexecutable = true;
     }
-    if (colon == std::string_view::npos)
+    if (colon == std::string_view::npos) {
       break;
+    }
     directories.remove_prefix(colon + 1);
   }
   return {std::string(), found_unexecutable ? EACCES : ENOENT};

@@ -28,8 +28,8 @@ struct ProcessSpec {
   std::vector<std::string> argv;         // argv[0] is what the program sees as its name
   std::vector<std::string> environment;  // the complete environment, "KEY=value" entries
   std::optional<std::string> cwd;
-  std::size_t max_stdout = 64 * 1024;
-  std::size_t max_stderr = 8 * 1024;
+  std::size_t max_stdout = std::size_t{64} * 1024;
+  std::size_t max_stderr = std::size_t{8} * 1024;
 };
 
 struct CapturedStream {

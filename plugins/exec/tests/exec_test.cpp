@@ -39,8 +39,9 @@ const std::string kPluginDir = "/usr/lib/nagios/plugins/";
 // `command` given one element per key, as repeated `-o command=...` flags give it.
 Options command(std::initializer_list<std::string> argv, Options more = {}) {
   Options options;
-  for (const auto& arg : argv)
+  for (const auto& arg : argv) {
     options.emplace_back("command", arg);
+  }
   options.insert(options.end(), more.begin(), more.end());
   return options;
 }
@@ -57,8 +58,9 @@ Result run_check(const Options& options) {
 
 std::string details_of(const Result& result) {
   std::string out;
-  for (const auto& line : result.details())
+  for (const auto& line : result.details()) {
     out += line + "\n";
+  }
   return out;
 }
 
@@ -72,8 +74,9 @@ void require_monitoring_plugin(const std::string& name) {
 double df_used_bytes(const std::string& mount_point) {
   const std::string command_line = "df -B1 --output=used " + mount_point;
   FILE* df = ::popen(command_line.c_str(), "r");
-  if (df == nullptr)
+  if (df == nullptr) {
     return -1;
+  }
   char header[64] = {0};
   unsigned long long used = 0;
   const bool parsed = std::fscanf(df, "%63s %llu", header, &used) == 2;
@@ -85,8 +88,9 @@ TEST(ExecCheck, DeclaresItsOptionsUnderTheDocumentedNames) {
   LocalPlugin plugin;
   const auto& info = plugin.info("exec");
   std::set<std::string> names;
-  for (const auto& option : info.options)
+  for (const auto& option : info.options) {
     names.insert(option.name);
+  }
   EXPECT_EQ(names,
             (std::set<std::string>{"command", "shell", "timeout", "env", "cwd", "max_output"}));
   EXPECT_TRUE(info.find_option("command")->required);
@@ -225,8 +229,9 @@ TEST(ExecCheck, OutputBeyondMaxOutputIsBounded) {
   EXPECT_EQ(result.metrics()[0].value, 3);
   EXPECT_THAT(result.details(),
               Contains("output cut at max_output (1KiB): the program wrote 4000018 bytes"));
-  for (const auto& line : result.details())
+  for (const auto& line : result.details()) {
     EXPECT_LT(line.size(), 200u);
+  }
 }
 
 TEST(ExecCheck, FirstLineLongerThanMaxOutputKeepsTheSummaryButNotItsPerfdata) {

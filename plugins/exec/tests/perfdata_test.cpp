@@ -17,8 +17,9 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // Joins the notes so one EXPECT can look for a phrase in any of them.
 std::string all_notes(const PerfdataParse& parsed) {
   std::string out;
-  for (const auto& note : parsed.notes)
+  for (const auto& note : parsed.notes) {
     out += note + "\n";
+  }
   return out;
 }
 

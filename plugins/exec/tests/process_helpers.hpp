@@ -23,8 +23,9 @@ class ScratchDir {
  public:
   ScratchDir() {
     std::string pattern = ::testing::TempDir() + "vigil-exec-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr)
+    if (::mkdtemp(pattern.data()) == nullptr) {
       throw std::runtime_error("mkdtemp failed");
+    }
     path_ = std::filesystem::canonical(pattern);
   }
   ScratchDir(const ScratchDir&) = delete;
@@ -54,24 +55,28 @@ inline bool group_has_live_members(pid_t pgid) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
     const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos)
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
       continue;
+    }
     std::ifstream stat_file(entry.path() / "stat");
     std::string stat;
     if (!std::getline(stat_file, stat))
       continue;  // it exited while we looked
     // "pid (comm) state ppid pgrp ...", where comm may hold spaces and parentheses.
     const auto after_comm = stat.rfind(')');
-    if (after_comm == std::string::npos)
+    if (after_comm == std::string::npos) {
       continue;
+    }
     char state = 0;
     long parent = 0;
     long group = 0;
     std::istringstream fields(stat.substr(after_comm + 1));
-    if (!(fields >> state >> parent >> group))
+    if (!(fields >> state >> parent >> group)) {
       continue;
-    if (group == pgid && state != 'Z' && state != 'X')
+    }
+    if (group == pgid && state != 'Z' && state != 'X') {
       return true;
+    }
   }
   return false;
 }
@@ -82,8 +87,9 @@ inline bool eventually(const std::function<bool()>& condition,
                        std::chrono::milliseconds limit = std::chrono::seconds{5}) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (!condition()) {
-    if (std::chrono::steady_clock::now() >= until)
+    if (std::chrono::steady_clock::now() >= until) {
       return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
   }
   return true;
