@@ -44,9 +44,9 @@ std::optional<TrustFlaw> find_trust_flaw(const struct stat& st) {
   const uid_t euid = ::geteuid();
   if (st.st_uid != 0 && st.st_uid != euid) {
     const std::string owner = user_text(st.st_uid);
-    const std::string allowed = euid == 0 ? std::string("not root")
-                                          : "neither root nor the user running vigil (uid " +
-                                                std::to_string(euid) + ")";
+    const std::string allowed =
+        euid == 0 ? std::string("not root")
+                  : "neither root nor the user running vigil (uid " + std::to_string(euid) + ")";
     return TrustFlaw{"owned by " + owner + ", " + allowed, owner, "chown root"};
   }
   const bool group = (st.st_mode & S_IWGRP) != 0;
