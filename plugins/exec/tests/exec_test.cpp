@@ -188,8 +188,7 @@ TEST(ExecCheck, TimeoutKillsTheProcessGroupWithinTimeoutPlusGrace) {
                                      [](const auto& d) { return d.rfind("stdout: ", 0) == 0; });
   ASSERT_NE(pid_line, result.details().end()) << details_of(result);
   const pid_t group = static_cast<pid_t>(std::stol(pid_line->substr(8)));
-  EXPECT_TRUE(vigil::exec::test::eventually(
-      [group] { return !vigil::exec::test::group_has_live_members(group); }));
+  EXPECT_TRUE(vigil::exec::test::group_dies_within(group, 5s));
 }
 
 TEST(ExecCheck, ContextDeadlineBoundsTheTimeout) {

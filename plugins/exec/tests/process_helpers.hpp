@@ -1,8 +1,11 @@
 #pragma once
 // Helpers for tests that run real processes: a private scratch directory for scripts, and a way
-// to ask whether anything of a process group is still alive.
+// to wait for a killed process group to be gone.
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -10,12 +13,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <thread>
+#include <vector>
 
 namespace vigil::exec::test {
 
@@ -49,9 +51,10 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-// True while some process of group `pgid` has not yet died (zombies count as dead: whether one
-// is reaped is its parent's business, and orphans here may wait on a PID 1 that never reaps).
-inline bool group_has_live_members(pid_t pgid) {
+// Members of process group `pgid` that have not died yet. Zombies count as dead: whether one is
+// reaped is its parent's business, and an orphan here may wait on a PID 1 that never reaps.
+inline std::vector<pid_t> live_members(pid_t pgid) {
+  std::vector<pid_t> members;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
     const std::string name = entry.path().filename().string();
@@ -60,8 +63,9 @@ inline bool group_has_live_members(pid_t pgid) {
     }
     std::ifstream stat_file(entry.path() / "stat");
     std::string stat;
-    if (!std::getline(stat_file, stat))
+    if (!std::getline(stat_file, stat)) {
       continue;  // it exited while we looked
+    }
     // "pid (comm) state ppid pgrp ...", where comm may hold spaces and parentheses.
     const auto after_comm = stat.rfind(')');
     if (after_comm == std::string::npos) {
@@ -75,22 +79,34 @@ inline bool group_has_live_members(pid_t pgid) {
       continue;
     }
     if (group == pgid && state != 'Z' && state != 'X') {
-      return true;
+      members.push_back(static_cast<pid_t>(std::stol(name)));
     }
   }
-  return false;
+  return members;
 }
 
-// Polls `condition` until it holds or `limit` passes: a bounded wait for the kernel to finish
-// delivering SIGKILL, not a sleep standing in for synchronisation.
-inline bool eventually(const std::function<bool()>& condition,
-                       std::chrono::milliseconds limit = std::chrono::seconds{5}) {
+// Waits until every member of group `pgid` has died, or `limit` passes. SIGKILL is delivered
+// asynchronously, so a member may still be on its way out when the call under test returns; a
+// pidfd becomes readable the moment its process exits (our child or not), so this waits on that
+// event rather than on a timer.
+inline bool group_dies_within(pid_t pgid, std::chrono::milliseconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= until) {
-      return false;
+  for (auto members = live_members(pgid); !members.empty(); members = live_members(pgid)) {
+    for (const pid_t pid : members) {
+      const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+      if (pidfd < 0) {
+        continue;  // already gone and reaped
+      }
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      pollfd exit_event{pidfd, POLLIN, 0};
+      const int ready =
+          left.count() > 0 ? ::poll(&exit_event, 1, static_cast<int>(left.count())) : 0;
+      ::close(pidfd);
+      if (ready == 0) {
+        return false;
+      }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
   }
   return true;
 }
