@@ -115,10 +115,9 @@ int run_command(const std::vector<std::string>& args) {
     scheduled.pipeline = cfg.pipeline;
     scheduled.interval = cfg.interval;
     scheduled.timeout = cfg.timeout;
-    scheduled.run = [instance, &clock, timeout = cfg.timeout](const core::RunRequest& request) {
+    scheduled.run = [instance, &clock](const core::RunRequest& request) {
       return instance->run(clock.now() + (request.deadline - clock.steady_now()), request.cancel);
     };
-    (void)timeout;
     scheduler.add(std::move(scheduled));
   }
 
