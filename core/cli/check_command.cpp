@@ -4,10 +4,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
-#include <memory>
-#include <thread>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/cli/cli_common.hpp"
@@ -40,7 +40,8 @@ constexpr int kExitUnknown = 3;  // Nagios plugins exit UNKNOWN on usage errors
 // "pass_rate<98" -> {"pass_rate", "<98"}; "load=~:4" -> {"load", "~:4"}.
 bool split_threshold(const std::string& text, std::string* metric, std::string* condition) {
   auto pos = text.find_first_of("<>=!");
-  if (pos == std::string::npos || pos == 0) return false;
+  if (pos == std::string::npos || pos == 0)
+    return false;
   *metric = text.substr(0, pos);
   const bool nagios_range = text[pos] == '=' && (pos + 1 >= text.size() || text[pos + 1] != '=');
   *condition = nagios_range ? text.substr(pos + 1) : text.substr(pos);
@@ -57,8 +58,8 @@ int check_command(const std::vector<std::string>& args) {
   std::string timeout_text = "30s";
 
   po::options_description desc("vigil check options");
-  desc.add_options()("help,h", "show this help")(
-      "type", po::value<std::string>(&type), "check type (positional)")(
+  desc.add_options()("help,h", "show this help")("type", po::value<std::string>(&type),
+                                                 "check type (positional)")(
       "option,o", po::value<std::vector<std::string>>(&raw_options)->composing(),
       "plugin option KEY=VALUE (repeatable)")(
       "warning,w", po::value<std::vector<std::string>>(&warnings)->composing(),
@@ -80,7 +81,8 @@ int check_command(const std::vector<std::string>& args) {
     std::cerr << "vigil check: " << message << "\n";
     return kExitUnknown;
   };
-  if (type.empty()) return usage_error("missing check TYPE (see `vigil plugins`)");
+  if (type.empty())
+    return usage_error("missing check TYPE (see `vigil plugins`)");
   if (format != "text" && format != "json") {
     return usage_error("--format must be text or json, got \"" + format + "\"");
   }
@@ -98,7 +100,8 @@ int check_command(const std::vector<std::string>& args) {
                            "\": expected METRIC<BOUND, METRIC>BOUND or METRIC=RANGE");
       }
       auto condition = core::Condition::parse(condition_text, &error);
-      if (!condition) return usage_error(std::string(is_critical ? "-c " : "-w ") + text + ": " + error);
+      if (!condition)
+        return usage_error(std::string(is_critical ? "-c " : "-w ") + text + ": " + error);
       core::MetricThreshold t;
       t.metric = metric;
       (is_critical ? t.critical : t.warning) = *condition;
@@ -119,19 +122,22 @@ int check_command(const std::vector<std::string>& args) {
   catalog.load_for_type(plugin_search_path(common, {}), type);
   const sdk::CheckFactory* factory = catalog.find_check(type);
   if (factory == nullptr) {
-    for (const auto& p : catalog.problems()) std::cerr << "vigil check: " << p.to_string() << "\n";
+    for (const auto& p : catalog.problems())
+      std::cerr << "vigil check: " << p.to_string() << "\n";
     return usage_error("no plugin provides check type '" + type + "' (see `vigil plugins`)");
   }
   std::vector<sdk::TextOptionError> errors;
   sdk::Options options = sdk::resolve_text_options(factory->info().options, pairs, errors);
   if (!errors.empty()) {
-    for (const auto& e : errors) std::cerr << "vigil check " << type << ": " << e.message << "\n";
+    for (const auto& e : errors)
+      std::cerr << "vigil check " << type << ": " << e.message << "\n";
     return kExitUnknown;
   }
   auto created = factory->create(options);
   if (!created.instance) {
-    return usage_error(type + (created.error_option.empty() ? "" : " option '" + created.error_option + "'") +
-                       ": " + created.error);
+    return usage_error(
+        type + (created.error_option.empty() ? "" : " option '" + created.error_option + "'") +
+        ": " + created.error);
   }
 
   static core::SystemClock clock;
@@ -142,13 +148,14 @@ int check_command(const std::vector<std::string>& args) {
     std::promise<core::CheckResult> done;
   };
   auto run = std::make_shared<Run>();
-  run->check = std::make_unique<core::CheckInstance>(
-      core::CheckIdentity{type, type, "", {}}, std::move(thresholds), std::move(created.instance),
-      clock);
+  run->check = std::make_unique<core::CheckInstance>(core::CheckIdentity{type, type, "", {}},
+                                                     std::move(thresholds),
+                                                     std::move(created.instance), clock);
   const sdk::TimePoint started = clock.now();
   const sdk::TimePoint deadline = started + *timeout;
   auto future = run->done.get_future();
-  std::thread worker([run, deadline] { run->done.set_value(run->check->run(deadline, &run->cancel)); });
+  std::thread worker(
+      [run, deadline] { run->done.set_value(run->check->run(deadline, &run->cancel)); });
 
   auto print = [&format](const core::CheckResult& r) {
     std::cout << core::redact(format == "json" ? core::format_json(r) : core::format_nagios(r))
@@ -164,7 +171,8 @@ int check_command(const std::vector<std::string>& args) {
   // and leave without running destructors that would wait for, or race with, the stuck call.
   run->cancel = true;
   print(run->check->unknown_result(
-      "timed out after " + sdk::format_duration(*timeout) + " (the plugin did not return)", started));
+      "timed out after " + sdk::format_duration(*timeout) + " (the plugin did not return)",
+      started));
   std::cerr.flush();
   std::_Exit(static_cast<int>(sdk::Status::Unknown));
 }

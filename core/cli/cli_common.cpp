@@ -14,14 +14,16 @@ namespace vigil::cli {
 
 void add_config_options(po::options_description& desc, CommonOptions& opts) {
   desc.add_options()(
-      "config,C", po::value<std::string>()->notifier([&](const std::string& v) { opts.config = v; }),
+      "config,C",
+      po::value<std::string>()->notifier([&](const std::string& v) { opts.config = v; }),
       "configuration file (default: $VIGIL_CONFIG, /etc/vigil/vigil.yaml, or the embedded "
       "default pipeline)")(
       "env,e", po::value<std::string>()->notifier([&](const std::string& v) { opts.env = v; }),
       "environment overlay: reads environments/NAME.yaml beside the config (default: "
-      "$VIGIL_ENV)")(
-      "log-level", po::value<std::string>()->notifier([&](const std::string& v) { opts.log_level = v; }),
-      "trace, debug, info, warning or error (overrides the config)");
+      "$VIGIL_ENV)")("log-level", po::value<std::string>()->notifier([&](const std::string& v) {
+    opts.log_level = v;
+  }),
+                     "trace, debug, info, warning or error (overrides the config)");
   add_plugin_dir_option(desc, opts);
 }
 
@@ -38,7 +40,8 @@ bool parse_verb_args(const std::vector<std::string>& args, const po::options_des
   try {
     po::command_line_parser parser(args);
     parser.options(desc);
-    if (positional != nullptr) parser.positional(*positional);
+    if (positional != nullptr)
+      parser.positional(*positional);
     po::store(parser.run(), vm);
     if (vm.count("help") != 0) {
       std::cout << usage << "\n\n" << desc << "\n";
@@ -58,7 +61,8 @@ namespace {
 
 std::optional<std::string> env_var(const char* name) {
   const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return std::nullopt;
+  if (v == nullptr || *v == '\0')
+    return std::nullopt;
   return std::string(v);
 }
 
@@ -73,18 +77,23 @@ std::filesystem::path executable_dir() {
 std::vector<std::filesystem::path> plugin_search_path(
     const CommonOptions& opts, const std::vector<std::filesystem::path>& from_config) {
   std::vector<std::filesystem::path> dirs;
-  for (const auto& d : opts.plugin_dirs) dirs.emplace_back(d);
+  for (const auto& d : opts.plugin_dirs)
+    dirs.emplace_back(d);
   if (auto path = env_var("VIGIL_PLUGIN_PATH")) {
     std::size_t start = 0;
     while (start <= path->size()) {
       auto colon = path->find(':', start);
-      auto part = path->substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-      if (!part.empty()) dirs.emplace_back(part);
-      if (colon == std::string::npos) break;
+      auto part =
+          path->substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!part.empty())
+        dirs.emplace_back(part);
+      if (colon == std::string::npos)
+        break;
       start = colon + 1;
     }
   }
-  for (const auto& d : from_config) dirs.push_back(d);
+  for (const auto& d : from_config)
+    dirs.push_back(d);
   // A binary in a build tree (build/bin/vigil) uses the plugins built beside it, so a developer
   // never loads stale installed plugins by accident.
   std::error_code ec;
@@ -103,30 +112,33 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
   load_opts.env = opts.env ? opts.env : env_var("VIGIL_ENV");
 
   std::optional<std::string> file = opts.config ? opts.config : env_var("VIGIL_CONFIG");
-  if (!file && std::filesystem::exists("/etc/vigil/vigil.yaml")) file = "/etc/vigil/vigil.yaml";
+  if (!file && std::filesystem::exists("/etc/vigil/vigil.yaml"))
+    file = "/etc/vigil/vigil.yaml";
   if (file) {
     loaded.source = *file;
     loaded.config = core::ConfigLoader::load_file(*file, load_opts);
   } else {
     loaded.source = "<embedded default>";
-    loaded.config = core::ConfigLoader::load_string(kEmbeddedDefaultConfig, loaded.source, load_opts);
+    loaded.config =
+        core::ConfigLoader::load_string(kEmbeddedDefaultConfig, loaded.source, load_opts);
   }
   core::set_log_secrets(loaded.config.config.secrets);
 
   loaded.catalog = std::make_unique<core::PluginCatalog>();
   for (const auto& dir : plugin_search_path(opts, loaded.config.config.global.plugin_dirs)) {
     std::error_code ec;
-    if (std::filesystem::is_directory(dir, ec)) loaded.catalog->load_directory(dir);
+    if (std::filesystem::is_directory(dir, ec))
+      loaded.catalog->load_directory(dir);
   }
   const core::PluginCatalog& catalog = *loaded.catalog;
-  core::ConfigLoader::resolve(loaded.config, [&catalog](std::string_view type) {
-    return catalog.find_type(type);
-  });
+  core::ConfigLoader::resolve(
+      loaded.config, [&catalog](std::string_view type) { return catalog.find_type(type); });
   return loaded;
 }
 
 void report_plugin_problems(const core::PluginCatalog& catalog) {
-  for (const auto& p : catalog.problems()) core::logger()->warn("{}", p.to_string());
+  for (const auto& p : catalog.problems())
+    core::logger()->warn("{}", p.to_string());
 }
 
 }  // namespace vigil::cli

@@ -27,16 +27,14 @@ struct CommonOptions {
 };
 
 void add_config_options(boost::program_options::options_description& desc, CommonOptions& opts);
-void add_plugin_dir_option(boost::program_options::options_description& desc,
-                           CommonOptions& opts);
+void add_plugin_dir_option(boost::program_options::options_description& desc, CommonOptions& opts);
 
 // Parses a verb's arguments; prints the error or the help and returns false when the verb
 // should exit with *exit_code.
 bool parse_verb_args(const std::vector<std::string>& args,
                      const boost::program_options::options_description& desc,
                      const boost::program_options::positional_options_description* positional,
-                     const char* usage, boost::program_options::variables_map& vm,
-                     int* exit_code);
+                     const char* usage, boost::program_options::variables_map& vm, int* exit_code);
 
 // Plugin directories in search order: --plugin-dir, $VIGIL_PLUGIN_PATH, the config's
 // plugin_dirs, then the build tree's plugin output (when running from a build tree) or the

@@ -38,10 +38,14 @@ int main(int argc, char** argv) {
   const std::string verb = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
-    if (verb == "run") return vigil::cli::run_command(rest);
-    if (verb == "validate") return vigil::cli::validate_command(rest);
-    if (verb == "check") return vigil::cli::check_command(rest);
-    if (verb == "plugins") return vigil::cli::plugins_command(rest);
+    if (verb == "run")
+      return vigil::cli::run_command(rest);
+    if (verb == "validate")
+      return vigil::cli::validate_command(rest);
+    if (verb == "check")
+      return vigil::cli::check_command(rest);
+    if (verb == "plugins")
+      return vigil::cli::plugins_command(rest);
   } catch (const std::exception& e) {
     std::cerr << "vigil " << verb << ": internal error: " << e.what() << "\n";
     return vigil::cli::kExitSoftware;

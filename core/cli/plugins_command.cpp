@@ -23,11 +23,14 @@ void describe(const sdk::TypeInfo& info, const core::PluginInfo* plugin, bool ma
   const char* kind = info.kind == sdk::PluginKind::Check ? "check" : "action";
   if (markdown) {
     std::cout << "### `" << info.name << "` (" << kind << ")\n\n" << info.description << "\n\n";
-    if (plugin) std::cout << "Plugin `" << plugin->name << "` " << plugin->version << ".\n\n";
+    if (plugin)
+      std::cout << "Plugin `" << plugin->name << "` " << plugin->version << ".\n\n";
     std::cout << "| option | type | default | description |\n|---|---|---|---|\n";
     for (const auto& o : info.options) {
       std::cout << "| `" << o.name << "` | " << option_type_text(o) << " | "
-                << (o.required ? "**required**" : o.default_text ? "`" + *o.default_text + "`" : "")
+                << (o.required       ? "**required**"
+                    : o.default_text ? "`" + *o.default_text + "`"
+                                     : "")
                 << " | " << o.description << (o.secret ? " (secret)" : "") << " |\n";
     }
     std::cout << "\n";
@@ -41,9 +44,12 @@ void describe(const sdk::TypeInfo& info, const core::PluginInfo* plugin, bool ma
   std::cout << "  options:\n";
   for (const auto& o : info.options) {
     std::cout << "    " << o.name << " (" << option_type_text(o) << ")";
-    if (o.required) std::cout << ", required";
-    if (o.default_text) std::cout << ", default " << *o.default_text;
-    if (o.secret) std::cout << ", secret";
+    if (o.required)
+      std::cout << ", required";
+    if (o.default_text)
+      std::cout << ", default " << *o.default_text;
+    if (o.secret)
+      std::cout << ", secret";
     std::cout << "\n        " << o.description << "\n";
   }
 }
@@ -62,17 +68,19 @@ int plugins_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   int exit_code = 0;
   if (!parse_verb_args(args, desc, nullptr,
-                       "usage: vigil plugins [--describe TYPE | --markdown] [--plugin-dir DIR]",
-                       vm, &exit_code)) {
+                       "usage: vigil plugins [--describe TYPE | --markdown] [--plugin-dir DIR]", vm,
+                       &exit_code)) {
     return exit_code;
   }
 
   core::PluginCatalog catalog;
   for (const auto& dir : plugin_search_path(common, {})) {
     std::error_code ec;
-    if (std::filesystem::is_directory(dir, ec)) catalog.load_directory(dir);
+    if (std::filesystem::is_directory(dir, ec))
+      catalog.load_directory(dir);
   }
-  for (const auto& p : catalog.problems()) std::cerr << "warning: " << p.to_string() << "\n";
+  for (const auto& p : catalog.problems())
+    std::cerr << "warning: " << p.to_string() << "\n";
 
   if (!describe_type.empty()) {
     const sdk::TypeInfo* info = catalog.find_type(describe_type);
@@ -85,16 +93,21 @@ int plugins_command(const std::vector<std::string>& args) {
   }
   if (vm.count("markdown") != 0) {
     for (const auto& plugin : catalog.plugins()) {
-      for (const auto& name : plugin.checks) describe(*catalog.find_type(name), &plugin, true);
-      for (const auto& name : plugin.actions) describe(*catalog.find_type(name), &plugin, true);
+      for (const auto& name : plugin.checks)
+        describe(*catalog.find_type(name), &plugin, true);
+      for (const auto& name : plugin.actions)
+        describe(*catalog.find_type(name), &plugin, true);
     }
     return 0;
   }
   for (const auto& plugin : catalog.plugins()) {
     std::cout << plugin.name << " " << plugin.version << "  " << plugin.file.string() << "\n";
-    if (!plugin.description.empty()) std::cout << "  " << plugin.description << "\n";
-    for (const auto& name : plugin.checks) std::cout << "  check  " << name << "\n";
-    for (const auto& name : plugin.actions) std::cout << "  action " << name << "\n";
+    if (!plugin.description.empty())
+      std::cout << "  " << plugin.description << "\n";
+    for (const auto& name : plugin.checks)
+      std::cout << "  check  " << name << "\n";
+    for (const auto& name : plugin.actions)
+      std::cout << "  action " << name << "\n";
   }
   return 0;
 }

@@ -55,13 +55,15 @@ int run_command(const std::vector<std::string>& args) {
   po::options_description desc("vigil run options");
   desc.add_options()("help,h", "show this help")(
       "once", "run every check once, print the results and exit with the worst status (0-3)")(
-      "format,f", po::value<std::string>(&format), "with --once: text or json (one object per line)");
+      "format,f", po::value<std::string>(&format),
+      "with --once: text or json (one object per line)");
   add_config_options(desc, common);
   po::variables_map vm;
   int exit_code = 0;
-  if (!parse_verb_args(args, desc, nullptr,
-                       "usage: vigil run [--config FILE] [--env NAME] [--once [--format text|json]]",
-                       vm, &exit_code)) {
+  if (!parse_verb_args(
+          args, desc, nullptr,
+          "usage: vigil run [--config FILE] [--env NAME] [--once [--format text|json]]", vm,
+          &exit_code)) {
     return exit_code;
   }
   if (format != "text" && format != "json") {
@@ -74,7 +76,8 @@ int run_command(const std::vector<std::string>& args) {
   LoadedConfiguration loaded = load_configuration(common);
   const core::Config& config = loaded.config.config;
   if (!loaded.config.ok()) {
-    for (const auto& issue : loaded.config.issues) std::cerr << issue.to_string() << "\n";
+    for (const auto& issue : loaded.config.issues)
+      std::cerr << issue.to_string() << "\n";
     std::cerr << loaded.source << ": configuration invalid, not starting (see `vigil validate`)\n";
     return kExitConfig;
   }
@@ -94,7 +97,8 @@ int run_command(const std::vector<std::string>& args) {
   core::SystemClock clock;
   core::InstantiatedChecks built = core::instantiate_checks(config, *loaded.catalog, clock);
   if (!built.issues.empty()) {
-    for (const auto& issue : built.issues) std::cerr << issue.to_string() << "\n";
+    for (const auto& issue : built.issues)
+      std::cerr << issue.to_string() << "\n";
     return kExitConfig;
   }
 
@@ -141,10 +145,12 @@ int run_command(const std::vector<std::string>& args) {
   scheduler.start();
   for (;;) {
     int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
+    if (sigwait(&signals, &sig) != 0)
+      continue;
     if (sig == SIGHUP) {
-      core::logger()->warn("SIGHUP received: configuration reload is not supported yet; "
-                           "restart vigil to apply changes");
+      core::logger()->warn(
+          "SIGHUP received: configuration reload is not supported yet; "
+          "restart vigil to apply changes");
       continue;
     }
     core::logger()->info("{} received: stopping (in-flight checks get until their timeout)",

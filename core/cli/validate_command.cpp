@@ -37,11 +37,13 @@ int validate_command(const std::vector<std::string>& args) {
     issues.insert(issues.end(), built.issues.begin(), built.issues.end());
     check_count = built.checks.size();
   }
-  for (const auto& p : loaded.catalog->problems()) std::cerr << "warning: " << p.to_string() << "\n";
-  for (const auto& issue : issues) std::cerr << issue.to_string() << "\n";
+  for (const auto& p : loaded.catalog->problems())
+    std::cerr << "warning: " << p.to_string() << "\n";
+  for (const auto& issue : issues)
+    std::cerr << issue.to_string() << "\n";
   if (!issues.empty()) {
-    std::cerr << loaded.source << ": " << issues.size() << " error" << (issues.size() == 1 ? "" : "s")
-              << "\n";
+    std::cerr << loaded.source << ": " << issues.size() << " error"
+              << (issues.size() == 1 ? "" : "s") << "\n";
     return kExitConfig;
   }
   if (vm.count("quiet") == 0) {

@@ -9,7 +9,8 @@ namespace vigil::core {
 std::optional<std::string> MemoryStateStore::get(std::string_view key) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = values_.find(key);
-  if (it == values_.end()) return std::nullopt;
+  if (it == values_.end())
+    return std::nullopt;
   return it->second;
 }
 
@@ -20,7 +21,8 @@ void MemoryStateStore::set(std::string_view key, std::string value) {
 
 void MemoryStateStore::erase(std::string_view key) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = values_.find(key); it != values_.end()) values_.erase(it);
+  if (auto it = values_.find(key); it != values_.end())
+    values_.erase(it);
 }
 
 namespace {
@@ -29,7 +31,11 @@ class RunContext final : public sdk::Context {
  public:
   RunContext(const std::string& name, const sdk::Clock& clock, sdk::StateStore& state,
              sdk::TimePoint deadline, const std::atomic<bool>* cancel)
-      : name_(name), logger_(name), clock_(clock), state_(state), deadline_(deadline),
+      : name_(name),
+        logger_(name),
+        clock_(clock),
+        state_(state),
+        deadline_(deadline),
         cancel_(cancel) {}
 
   sdk::Logger& log() noexcept override { return logger_; }

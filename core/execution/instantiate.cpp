@@ -32,8 +32,8 @@ InstantiatedChecks instantiate_checks(const Config& config, const PluginCatalog&
         out.issues.push_back({where, option_path, created.error});
         continue;
       }
-      out.checks.push_back(std::make_unique<CheckInstance>(
-          identity_of(check), check.thresholds, std::move(created.instance), clock));
+      out.checks.push_back(std::make_unique<CheckInstance>(identity_of(check), check.thresholds,
+                                                           std::move(created.instance), clock));
       out.configs.push_back(&check);
     }
   }

@@ -59,7 +59,8 @@ SecretList& secrets() {
 
 std::string redact_locked(std::string text, const std::vector<std::string>& values) {
   for (const auto& secret : values) {
-    if (secret.empty()) continue;
+    if (secret.empty())
+      continue;
     for (std::size_t pos = text.find(secret); pos != std::string::npos;
          pos = text.find(secret, pos + 3)) {
       text.replace(pos, secret.size(), "***");
@@ -84,11 +85,13 @@ class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
     spdlog::details::log_msg copy = msg;
     copy.payload = spdlog::string_view_t(clean.data(), clean.size());
     for (auto& target : inner_) {
-      if (target->should_log(copy.level)) target->log(copy);
+      if (target->should_log(copy.level))
+        target->log(copy);
     }
   }
   void flush_() override {
-    for (auto& target : inner_) target->flush();
+    for (auto& target : inner_)
+      target->flush();
   }
   void set_pattern_(const std::string&) override {}
   void set_formatter_(std::unique_ptr<spdlog::formatter>) override {}
@@ -117,14 +120,13 @@ std::shared_ptr<spdlog::logger> make_logger(const LogSettings& settings) {
           settings.file->string(), static_cast<std::size_t>(settings.max_size),
           static_cast<std::size_t>(settings.max_files));
     } catch (const spdlog::spdlog_ex& e) {
-      throw std::runtime_error("cannot open log file " + settings.file->string() + ": " +
-                               e.what());
+      throw std::runtime_error("cannot open log file " + settings.file->string() + ": " + e.what());
     }
     sink->set_formatter(seed_formatter());
     inner.push_back(sink);
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "vigil", std::make_shared<RedactingSink>(std::move(inner)));
+  auto logger =
+      std::make_shared<spdlog::logger>("vigil", std::make_shared<RedactingSink>(std::move(inner)));
   logger->set_level(parse_log_level(settings.level).value_or(spdlog::level::info));
   logger->flush_on(spdlog::level::warn);
   return logger;
@@ -143,12 +145,18 @@ std::mutex& current_mu() {
 }  // namespace
 
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name) {
-  if (name == "trace") return spdlog::level::trace;
-  if (name == "debug") return spdlog::level::debug;
-  if (name == "info") return spdlog::level::info;
-  if (name == "warning" || name == "warn") return spdlog::level::warn;
-  if (name == "error") return spdlog::level::err;
-  if (name == "off") return spdlog::level::off;
+  if (name == "trace")
+    return spdlog::level::trace;
+  if (name == "debug")
+    return spdlog::level::debug;
+  if (name == "info")
+    return spdlog::level::info;
+  if (name == "warning" || name == "warn")
+    return spdlog::level::warn;
+  if (name == "error")
+    return spdlog::level::err;
+  if (name == "off")
+    return spdlog::level::off;
   return std::nullopt;
 }
 

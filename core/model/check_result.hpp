@@ -12,9 +12,9 @@ namespace vigil::core {
 // are data, as in Icinga's CheckResult: everything downstream (rules, reports, /metrics) reads
 // these and never calls back into a plugin.
 struct CheckResult {
-  std::string check;     // configured instance name, "api-health"
-  std::string plugin;    // check type, "http_probe"
-  std::string pipeline;  // empty for `vigil check`
+  std::string check;                                 // configured instance name, "api-health"
+  std::string plugin;                                // check type, "http_probe"
+  std::string pipeline;                              // empty for `vigil check`
   sdk::Status status = sdk::Status::Unknown;         // after thresholds
   sdk::Status plugin_status = sdk::Status::Unknown;  // what the plugin itself said
   std::string summary;

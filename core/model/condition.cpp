@@ -8,7 +8,9 @@
 namespace vigil::core {
 
 namespace {
-std::string format(double v) { return sdk::Range::format_number(v); }
+std::string format(double v) {
+  return sdk::Range::format_number(v);
+}
 }  // namespace
 
 std::optional<Condition> Condition::parse(std::string_view text, std::string* error) {
@@ -28,8 +30,8 @@ std::optional<Condition> Condition::parse(std::string_view text, std::string* er
       auto v = sdk::parse_double(s.substr(o.token.size()));
       if (!v) {
         if (error) {
-          *error = "expected a number after '" + std::string(o.token) + "' in \"" +
-                   std::string(s) + "\"";
+          *error = "expected a number after '" + std::string(o.token) + "' in \"" + std::string(s) +
+                   "\"";
         }
         return std::nullopt;
       }
@@ -44,14 +46,17 @@ std::optional<Condition> Condition::parse(std::string_view text, std::string* er
     return c;
   }
   if (error) {
-    *error = "expected a condition like \"< 95\", \"> 0.5\" or a Nagios range like \"10:20\", "
-             "got \"" + std::string(s) + "\"";
+    *error =
+        "expected a condition like \"< 95\", \"> 0.5\" or a Nagios range like \"10:20\", "
+        "got \"" +
+        std::string(s) + "\"";
   }
   return std::nullopt;
 }
 
 bool Condition::violated(double v) const noexcept {
-  if (std::isnan(v)) return false;  // no data is not a breach; the plugin reports UNKNOWN
+  if (std::isnan(v))
+    return false;  // no data is not a breach; the plugin reports UNKNOWN
   switch (op_) {
     case Op::Less:
       return v < bound_;

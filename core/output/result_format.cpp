@@ -35,28 +35,33 @@ std::string perfdata_label(const std::string& label) {
       plain = false;
     }
   }
-  if (plain) return label;
+  if (plain)
+    return label;
   std::string out = "'";
   for (char c : label) {
     out += c;
-    if (c == '\'') out += '\'';
+    if (c == '\'')
+      out += '\'';
   }
   return out + "'";
 }
 
 nlohmann::json json_number(double v) {
-  if (std::isfinite(v)) return v;
+  if (std::isfinite(v))
+    return v;
   return nullptr;  // JSON has no NaN or infinity
 }
 
 }  // namespace
 
 std::string format_value(double v) {
-  if (std::isnan(v)) return "U";
+  if (std::isnan(v))
+    return "U";
   char buf[64];
   for (int precision = 6; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
+    if (std::strtod(buf, nullptr) == v)
+      break;
   }
   return buf;
 }
@@ -76,30 +81,33 @@ std::string format_nagios(const CheckResult& r) {
     out += " |";
     for (const auto& m : r.metrics) {
       out += " " + perfdata_label(series_label(m)) + "=" + format_value(m.value) + m.unit;
-      std::string tail = ";" + (m.warn ? m.warn->to_string() : "") + ";" +
-                         (m.crit ? m.crit->to_string() : "") + ";" +
-                         (m.min ? format_value(*m.min) : "") + ";" +
-                         (m.max ? format_value(*m.max) : "");
+      std::string tail =
+          ";" + (m.warn ? m.warn->to_string() : "") + ";" + (m.crit ? m.crit->to_string() : "") +
+          ";" + (m.min ? format_value(*m.min) : "") + ";" + (m.max ? format_value(*m.max) : "");
       // Trailing empty fields are dropped, as plugins conventionally print them.
-      while (!tail.empty() && tail.back() == ';') tail.pop_back();
+      while (!tail.empty() && tail.back() == ';')
+        tail.pop_back();
       out += tail;
     }
   }
-  for (const auto& d : r.details) out += "\n" + d;
+  for (const auto& d : r.details)
+    out += "\n" + d;
   return out;
 }
 
 std::string format_json(const CheckResult& r) {
   nlohmann::json metrics = nlohmann::json::array();
   for (const auto& m : r.metrics) {
-    nlohmann::json j = {{"name", m.name},
-                        {"value", json_number(m.value)},
-                        {"unit", m.unit},
-                        {"labels", m.labels}};
-    if (m.warn) j["warn"] = m.warn->to_string();
-    if (m.crit) j["crit"] = m.crit->to_string();
-    if (m.min) j["min"] = json_number(*m.min);
-    if (m.max) j["max"] = json_number(*m.max);
+    nlohmann::json j = {
+        {"name", m.name}, {"value", json_number(m.value)}, {"unit", m.unit}, {"labels", m.labels}};
+    if (m.warn)
+      j["warn"] = m.warn->to_string();
+    if (m.crit)
+      j["crit"] = m.crit->to_string();
+    if (m.min)
+      j["min"] = json_number(*m.min);
+    if (m.max)
+      j["max"] = json_number(*m.max);
     metrics.push_back(std::move(j));
   }
   nlohmann::json j = {{"check", r.check},
@@ -135,7 +143,8 @@ std::string format_log_line(const CheckResult& r) {
       break;
   }
   std::string line = std::string(mark) + " " + r.check + ": ";
-  if (r.status != sdk::Status::Ok) line += std::string(sdk::to_string(r.status)) + " - ";
+  if (r.status != sdk::Status::Ok)
+    line += std::string(sdk::to_string(r.status)) + " - ";
   return line + r.summary;
 }
 

@@ -13,8 +13,8 @@ class NoopCheck final : public vigil::sdk::Check {
     const std::string status = options.string("status");
     auto parsed = vigil::sdk::status_from_string(status);
     if (!parsed) {
-      throw vigil::sdk::ConfigError("status", "status must be OK, WARNING, CRITICAL or UNKNOWN, got \"" +
-                                                  status + "\"");
+      throw vigil::sdk::ConfigError(
+          "status", "status must be OK, WARNING, CRITICAL or UNKNOWN, got \"" + status + "\"");
     }
     status_ = *parsed;
   }

@@ -69,14 +69,14 @@ TEST(CliCheck, PrintsTheNagiosLineAndExitsWithTheStatus) {
 }
 
 TEST(CliCheck, HostThresholdsJudgeThePluginsMetrics) {
-  auto warn = run_process({kVigil, "check", "noop", "-o", "value=97", "-w", "value<98", "-c",
-                           "value<95"});
+  auto warn =
+      run_process({kVigil, "check", "noop", "-o", "value=97", "-w", "value<98", "-c", "value<95"});
   EXPECT_EQ(warn.exit_code, 1) << warn.out << warn.err;
   EXPECT_NE(warn.out.find("value 97 < 98 (warning)"), std::string::npos) << warn.out;
   EXPECT_NE(warn.out.find("value=97;98:;95:"), std::string::npos) << warn.out;
 
-  auto crit = run_process({kVigil, "check", "noop", "-o", "value=94", "-w", "value<98", "-c",
-                           "value<95"});
+  auto crit =
+      run_process({kVigil, "check", "noop", "-o", "value=94", "-w", "value<98", "-c", "value<95"});
   EXPECT_EQ(crit.exit_code, 2);
 
   auto range = run_process({kVigil, "check", "noop", "-o", "value=25", "-c", "value=10:20"});
@@ -171,7 +171,8 @@ TEST(CliRun, OnceJsonIsOneObjectPerLine) {
   std::istringstream lines(r.out);
   std::string line;
   std::vector<nlohmann::json> results;
-  while (std::getline(lines, line)) results.push_back(nlohmann::json::parse(line));
+  while (std::getline(lines, line))
+    results.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(results.size(), 2u) << r.out;
   EXPECT_EQ(results[0]["check"], "healthy");
   EXPECT_EQ(results[0]["pipeline"], "demo");

@@ -37,13 +37,17 @@ class ChildProcess {
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     std::vector<std::string> env_storage;
-    for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
-    for (const auto& e : extra_env) env_storage.push_back(e);
+    for (char** e = environ; *e != nullptr; ++e)
+      env_storage.emplace_back(*e);
+    for (const auto& e : extra_env)
+      env_storage.push_back(e);
     std::vector<char*> env;
-    for (auto& e : env_storage) env.push_back(e.data());
+    for (auto& e : env_storage)
+      env.push_back(e.data());
     env.push_back(nullptr);
     if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data()) != 0) {
       throw std::runtime_error("cannot start " + argv[0]);
@@ -60,15 +64,18 @@ class ChildProcess {
       kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
     }
-    if (out_fd_ >= 0) close(out_fd_);
-    if (err_fd_ >= 0) close(err_fd_);
+    if (out_fd_ >= 0)
+      close(out_fd_);
+    if (err_fd_ >= 0)
+      close(err_fd_);
   }
 
   // Reads output until `needle` appears on stderr or the deadline passes; true when found.
   bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (output_.err.find(needle) == std::string::npos) {
-      if (!pump(deadline)) return output_.err.find(needle) != std::string::npos;
+      if (!pump(deadline))
+        return output_.err.find(needle) != std::string::npos;
     }
     return true;
   }
@@ -98,15 +105,21 @@ class ChildProcess {
   bool pump(std::chrono::steady_clock::time_point deadline) {
     pollfd fds[2];
     int n = 0;
-    if (out_fd_ >= 0) fds[n++] = {out_fd_, POLLIN, 0};
-    if (err_fd_ >= 0) fds[n++] = {err_fd_, POLLIN, 0};
-    if (n == 0) return false;
+    if (out_fd_ >= 0)
+      fds[n++] = {out_fd_, POLLIN, 0};
+    if (err_fd_ >= 0)
+      fds[n++] = {err_fd_, POLLIN, 0};
+    if (n == 0)
+      return false;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    if (poll(fds, static_cast<nfds_t>(n), static_cast<int>(left.count())) <= 0) return false;
+    if (left.count() <= 0)
+      return false;
+    if (poll(fds, static_cast<nfds_t>(n), static_cast<int>(left.count())) <= 0)
+      return false;
     for (int i = 0; i < n; ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+        continue;
       char buf[4096];
       ssize_t got = read(fds[i].fd, buf, sizeof buf);
       int& fd = fds[i].fd == out_fd_ ? out_fd_ : err_fd_;

@@ -52,8 +52,7 @@ TEST(ResolveTextOptions, ListsByRepetitionOrFlowAndMapsByDots) {
 TEST(ResolveTextOptions, ReportsEveryProblem) {
   std::vector<TextOptionError> errors;
   resolve_text_options(schema(),
-                       {{"timeout", "soon"}, {"bogus", "1"}, {"quantiles", "[0.5, high]"}},
-                       errors);
+                       {{"timeout", "soon"}, {"bogus", "1"}, {"quantiles", "[0.5, high]"}}, errors);
   ASSERT_EQ(errors.size(), 4u);
   EXPECT_EQ(errors[0].message,
             "option 'timeout': expected a duration like 250ms, 30s, 5m or 48h, got \"soon\"");

@@ -62,4 +62,6 @@ TEST(Adapter, ConstructorConfigErrorsComeBackAsData) {
 }  // namespace vigil::sdk
 
 // testing.hpp declares the plugin entry point; this test binary is not a plugin.
-extern "C" int vigil_plugin_init_v1(::vigil::sdk::Registry*, char*, size_t) noexcept { return 0; }
+extern "C" int vigil_plugin_init_v1(::vigil::sdk::Registry*, char*, size_t) noexcept {
+  return 0;
+}

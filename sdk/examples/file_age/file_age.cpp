@@ -18,14 +18,16 @@ class FileAgeCheck final : public vigil::sdk::Check {
  public:
   explicit FileAgeCheck(const vigil::sdk::Options& options)
       : path_(options.string("path")), missing_ok_(options.flag("missing_ok")) {
-    if (path_.empty()) throw vigil::sdk::ConfigError("path", "path must not be empty");
+    if (path_.empty())
+      throw vigil::sdk::ConfigError("path", "path must not be empty");
   }
 
   vigil::sdk::Result run(vigil::sdk::Context& ctx) override {
     struct stat st {};
     if (::stat(path_.c_str(), &st) != 0) {
       const std::string why = path_ + ": " + std::strerror(errno);
-      if (errno == ENOENT && missing_ok_) return vigil::sdk::Result::ok(why + " (allowed)");
+      if (errno == ENOENT && missing_ok_)
+        return vigil::sdk::Result::ok(why + " (allowed)");
       return vigil::sdk::Result::critical(why);
     }
     const auto mtime = std::chrono::system_clock::time_point{

@@ -47,7 +47,8 @@ class VIGIL_SYMBOL_VISIBLE StateStore {
 
   std::optional<double> get_number(std::string_view key) const {
     auto text = get(key);
-    if (!text) return std::nullopt;
+    if (!text)
+      return std::nullopt;
     try {
       return std::stod(*text);
     } catch (...) {

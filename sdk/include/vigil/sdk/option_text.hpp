@@ -50,19 +50,24 @@ inline Parsed<Scalar> parse_scalar(OptionType t, std::string_view text) {
     case OptionType::String:
       return {Scalar{std::string(text)}};
     case OptionType::Int:
-      if (auto v = parse_int(text)) return {Scalar{*v}};
+      if (auto v = parse_int(text))
+        return {Scalar{*v}};
       return fail();
     case OptionType::Double:
-      if (auto v = parse_double(text)) return {Scalar{*v}};
+      if (auto v = parse_double(text))
+        return {Scalar{*v}};
       return fail();
     case OptionType::Bool:
-      if (auto v = parse_bool(text)) return {Scalar{*v}};
+      if (auto v = parse_bool(text))
+        return {Scalar{*v}};
       return fail();
     case OptionType::Duration:
-      if (auto v = parse_duration(text)) return {Scalar{*v}};
+      if (auto v = parse_duration(text))
+        return {Scalar{*v}};
       return fail();
     case OptionType::Size:
-      if (auto v = parse_size(text)) return {Scalar{ByteSize{*v}}};
+      if (auto v = parse_size(text))
+        return {Scalar{ByteSize{*v}}};
       return fail();
     case OptionType::List:
     case OptionType::Map:
@@ -74,8 +79,8 @@ inline Parsed<Scalar> parse_scalar(OptionType t, std::string_view text) {
 namespace detail {
 inline std::string unquote(std::string_view s) {
   s = trim(s);
-  if (s.size() >= 2 && ((s.front() == '"' && s.back() == '"') ||
-                        (s.front() == '\'' && s.back() == '\''))) {
+  if (s.size() >= 2 &&
+      ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
     s = s.substr(1, s.size() - 2);
   }
   return std::string(s);
@@ -87,7 +92,8 @@ inline std::vector<std::string> split_flow(std::string_view s) {
   char quote = 0;
   for (char c : s) {
     if (quote) {
-      if (c == quote) quote = 0;
+      if (c == quote)
+        quote = 0;
       cur += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
@@ -99,7 +105,8 @@ inline std::vector<std::string> split_flow(std::string_view s) {
       cur += c;
     }
   }
-  if (!trim(cur).empty() || !parts.empty()) parts.push_back(cur);
+  if (!trim(cur).empty() || !parts.empty())
+    parts.push_back(cur);
   return parts;
 }
 }  // namespace detail
@@ -112,14 +119,16 @@ inline Parsed<OptionValue> parse_option_text(const OptionSpec& spec, std::string
     ScalarList list;
     std::vector<std::string> items;
     if (!s.empty() && s.front() == '[') {
-      if (s.back() != ']') return {std::string("unterminated list, expected \"[a, b]\"")};
+      if (s.back() != ']')
+        return {std::string("unterminated list, expected \"[a, b]\"")};
       items = detail::split_flow(s.substr(1, s.size() - 2));
     } else {
       items.emplace_back(s);
     }
     for (const auto& item : items) {
       auto v = parse_scalar(spec.element, detail::unquote(item));
-      if (!v.ok()) return {v.error()};
+      if (!v.ok())
+        return {v.error()};
       list.push_back(v.value());
     }
     return {OptionValue{std::move(list)}};
@@ -135,13 +144,15 @@ inline Parsed<OptionValue> parse_option_text(const OptionSpec& spec, std::string
         return {"map entry \"" + std::string(detail::trim(item)) + "\" has no ':'"};
       }
       auto v = parse_scalar(spec.element, detail::unquote(item.substr(colon + 1)));
-      if (!v.ok()) return {v.error()};
+      if (!v.ok())
+        return {v.error()};
       map[detail::unquote(item.substr(0, colon))] = v.value();
     }
     return {OptionValue{std::move(map)}};
   }
   auto v = parse_scalar(spec.type, detail::unquote(s));
-  if (!v.ok()) return {v.error()};
+  if (!v.ok())
+    return {v.error()};
   return {OptionValue{v.value()}};
 }
 
@@ -165,7 +176,8 @@ inline Options resolve_text_options(const std::vector<OptionSpec>& schema,
   Options out;
   auto find = [&](std::string_view name) -> const OptionSpec* {
     for (const auto& s : schema) {
-      if (s.name == name) return &s;
+      if (s.name == name)
+        return &s;
     }
     return nullptr;
   };
@@ -180,12 +192,14 @@ inline Options resolve_text_options(const std::vector<OptionSpec>& schema,
         name = key.substr(0, dot);
         sub = key.substr(dot + 1);
         spec = find(name);
-        if (spec != nullptr && spec->type != OptionType::Map) spec = nullptr;
+        if (spec != nullptr && spec->type != OptionType::Map)
+          spec = nullptr;
       }
     }
     if (spec == nullptr) {
       std::string known;
-      for (const auto& s : schema) known += (known.empty() ? "" : ", ") + s.name;
+      for (const auto& s : schema)
+        known += (known.empty() ? "" : ", ") + s.name;
       errors.push_back({key, "unknown option '" + key + "' (known: " + known + ")"});
       continue;
     }
@@ -196,7 +210,8 @@ inline Options resolve_text_options(const std::vector<OptionSpec>& schema,
         continue;
       }
       auto& slot = values[name];
-      if (!std::holds_alternative<ScalarMap>(slot)) slot = ScalarMap{};
+      if (!std::holds_alternative<ScalarMap>(slot))
+        slot = ScalarMap{};
       std::get<ScalarMap>(slot)[sub] = v.value();
       continue;
     }
@@ -209,26 +224,29 @@ inline Options resolve_text_options(const std::vector<OptionSpec>& schema,
     if (spec->type == OptionType::List && it != values.end() &&
         std::holds_alternative<ScalarList>(it->second)) {
       auto& list = std::get<ScalarList>(it->second);
-      for (const auto& s : std::get<ScalarList>(v.value())) list.push_back(s);
+      for (const auto& s : std::get<ScalarList>(v.value()))
+        list.push_back(s);
     } else {
       values[name] = v.value();
     }
   }
   for (const auto& spec : schema) {
-    if (values.count(spec.name) != 0) continue;
+    if (values.count(spec.name) != 0)
+      continue;
     if (spec.default_text) {
       auto v = parse_option_text(spec, *spec.default_text);
       if (v.ok()) {
         values[spec.name] = v.value();
       } else {
-        errors.push_back({spec.name, "default of option '" + spec.name + "' is invalid: " +
-                                         v.error()});
+        errors.push_back(
+            {spec.name, "default of option '" + spec.name + "' is invalid: " + v.error()});
       }
     } else if (spec.required) {
       errors.push_back({spec.name, "missing required option '" + spec.name + "'"});
     }
   }
-  for (auto& [k, v] : values) out.set(k, std::move(v));
+  for (auto& [k, v] : values)
+    out.set(k, std::move(v));
   return out;
 }
 

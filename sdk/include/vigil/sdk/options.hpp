@@ -46,7 +46,8 @@ struct ByteSize {
   friend bool operator==(ByteSize a, ByteSize b) { return a.bytes == b.bytes; }
 };
 
-using Scalar = std::variant<std::string, std::int64_t, double, bool, std::chrono::milliseconds, ByteSize>;
+using Scalar =
+    std::variant<std::string, std::int64_t, double, bool, std::chrono::milliseconds, ByteSize>;
 using ScalarList = std::vector<Scalar>;
 using ScalarMap = std::map<std::string, Scalar>;
 using OptionValue = std::variant<Scalar, ScalarList, ScalarMap>;
@@ -80,19 +81,20 @@ class VIGIL_SYMBOL_VISIBLE ConfigError : public std::runtime_error {
 class Options {
  public:
   Options() = default;
-  explicit Options(std::map<std::string, OptionValue, std::less<>> values) : values_(std::move(values)) {}
+  explicit Options(std::map<std::string, OptionValue, std::less<>> values)
+      : values_(std::move(values)) {}
 
   bool has(std::string_view key) const { return values_.find(key) != values_.end(); }
-  const std::map<std::string, OptionValue, std::less<>>& values() const noexcept {
-    return values_;
-  }
+  const std::map<std::string, OptionValue, std::less<>>& values() const noexcept { return values_; }
   void set(std::string key, OptionValue v) { values_[std::move(key)] = std::move(v); }
 
   std::string string(std::string_view key) const { return scalar_as<std::string>(key); }
   std::int64_t integer(std::string_view key) const { return scalar_as<std::int64_t>(key); }
   double number(std::string_view key) const { return scalar_as<double>(key); }
   bool flag(std::string_view key) const { return scalar_as<bool>(key); }
-  std::chrono::milliseconds duration(std::string_view key) const { return scalar_as<std::chrono::milliseconds>(key); }
+  std::chrono::milliseconds duration(std::string_view key) const {
+    return scalar_as<std::chrono::milliseconds>(key);
+  }
   std::uint64_t size(std::string_view key) const { return scalar_as<ByteSize>(key).bytes; }
 
   std::vector<std::string> strings(std::string_view key) const { return list_as<std::string>(key); }
@@ -102,12 +104,14 @@ class Options {
   }
   std::map<std::string, std::string> string_map(std::string_view key) const {
     std::map<std::string, std::string> out;
-    for (const auto& [k, v] : map_of(key)) out.emplace(k, convert<std::string>(key, v));
+    for (const auto& [k, v] : map_of(key))
+      out.emplace(k, convert<std::string>(key, v));
     return out;
   }
 
   std::optional<std::string> find_string(std::string_view key) const {
-    if (!has(key)) return std::nullopt;
+    if (!has(key))
+      return std::nullopt;
     return string(key);
   }
 
@@ -118,8 +122,10 @@ class Options {
       std::string operator()(std::int64_t v) const { return std::to_string(v); }
       std::string operator()(double v) const {
         std::string t = std::to_string(v);
-        while (t.find('.') != std::string::npos && !t.empty() && t.back() == '0') t.pop_back();
-        if (!t.empty() && t.back() == '.') t.pop_back();
+        while (t.find('.') != std::string::npos && !t.empty() && t.back() == '0')
+          t.pop_back();
+        if (!t.empty() && t.back() == '.')
+          t.pop_back();
         return t;
       }
       std::string operator()(bool v) const { return v ? "true" : "false"; }
@@ -142,11 +148,14 @@ class Options {
 
   template <class T>
   static T convert(std::string_view key, const Scalar& s) {
-    if (const T* v = std::get_if<T>(&s)) return *v;
+    if (const T* v = std::get_if<T>(&s))
+      return *v;
     if constexpr (std::is_same_v<T, double>) {
-      if (const auto* i = std::get_if<std::int64_t>(&s)) return static_cast<double>(*i);
+      if (const auto* i = std::get_if<std::int64_t>(&s))
+        return static_cast<double>(*i);
     }
-    if constexpr (std::is_same_v<T, std::string>) return to_text(s);
+    if constexpr (std::is_same_v<T, std::string>)
+      return to_text(s);
     throw ConfigError(std::string(key), "option '" + std::string(key) +
                                             "' is read with a type other than its declared one");
   }
@@ -154,7 +163,8 @@ class Options {
   template <class T>
   T scalar_as(std::string_view key) const {
     const OptionValue& v = at(key);
-    if (const auto* s = std::get_if<Scalar>(&v)) return convert<T>(key, *s);
+    if (const auto* s = std::get_if<Scalar>(&v))
+      return convert<T>(key, *s);
     throw ConfigError(std::string(key), "option '" + std::string(key) + "' is not a scalar");
   }
 
@@ -163,7 +173,8 @@ class Options {
     const OptionValue& v = at(key);
     std::vector<T> out;
     if (const auto* l = std::get_if<ScalarList>(&v)) {
-      for (const auto& s : *l) out.push_back(convert<T>(key, s));
+      for (const auto& s : *l)
+        out.push_back(convert<T>(key, s));
     } else if (const auto* s = std::get_if<Scalar>(&v)) {
       out.push_back(convert<T>(key, *s));  // a scalar where a list is declared is a 1-list
     } else {
@@ -174,7 +185,8 @@ class Options {
 
   const ScalarMap& map_of(std::string_view key) const {
     const OptionValue& v = at(key);
-    if (const auto* m = std::get_if<ScalarMap>(&v)) return *m;
+    if (const auto* m = std::get_if<ScalarMap>(&v))
+      return *m;
     throw ConfigError(std::string(key), "option '" + std::string(key) + "' is not a map");
   }
 

@@ -39,7 +39,8 @@ struct TypeInfo {
 
   const OptionSpec* find_option(std::string_view n) const {
     for (const auto& o : options) {
-      if (o.name == n) return &o;
+      if (o.name == n)
+        return &o;
     }
     return nullptr;
   }
@@ -180,8 +181,8 @@ class TypeBuilder {
   explicit TypeBuilder(TypeInfo& info) : info_(&info) {}
 
   TypeBuilder& required(std::string name, OptionType type, std::string description) {
-    return add({std::move(name), type, OptionType::String, true, std::nullopt,
-                std::move(description)});
+    return add(
+        {std::move(name), type, OptionType::String, true, std::nullopt, std::move(description)});
   }
   // default_text is written as a user would write it in YAML ("10s", "[200-299]"); {} for none.
   TypeBuilder& optional(std::string name, OptionType type, std::optional<std::string> default_text,
@@ -195,16 +196,17 @@ class TypeBuilder {
                 std::move(description)});
   }
   TypeBuilder& required_list(std::string name, OptionType element, std::string description) {
-    return add({std::move(name), OptionType::List, element, true, std::nullopt,
-                std::move(description)});
+    return add(
+        {std::move(name), OptionType::List, element, true, std::nullopt, std::move(description)});
   }
   TypeBuilder& map(std::string name, OptionType element, std::string description) {
-    return add({std::move(name), OptionType::Map, element, false, std::nullopt,
-                std::move(description)});
+    return add(
+        {std::move(name), OptionType::Map, element, false, std::nullopt, std::move(description)});
   }
   // Marks the option declared last as a secret: never echoed or logged by the host.
   TypeBuilder& secret() {
-    if (!info_->options.empty()) info_->options.back().secret = true;
+    if (!info_->options.empty())
+      info_->options.back().secret = true;
     return *this;
   }
 
@@ -220,9 +222,11 @@ class PluginBuilder {
  public:
   template <class T>
   TypeBuilder add_check(std::string name, std::string description) {
-    static_assert(std::is_base_of_v<Check, T>, "add_check<T>: T must derive from vigil::sdk::Check");
-    auto f = std::make_unique<detail::TypedFactory<T, CheckFactory, CheckRunner, detail::CheckAdapter>>(
-        TypeInfo{PluginKind::Check, std::move(name), std::move(description), {}});
+    static_assert(std::is_base_of_v<Check, T>,
+                  "add_check<T>: T must derive from vigil::sdk::Check");
+    auto f =
+        std::make_unique<detail::TypedFactory<T, CheckFactory, CheckRunner, detail::CheckAdapter>>(
+            TypeInfo{PluginKind::Check, std::move(name), std::move(description), {}});
     TypeBuilder b(f->mutable_info());
     checks_.push_back(std::move(f));
     return b;
@@ -232,17 +236,19 @@ class PluginBuilder {
   TypeBuilder add_action(std::string name, std::string description) {
     static_assert(std::is_base_of_v<Action, T>,
                   "add_action<T>: T must derive from vigil::sdk::Action");
-    auto f =
-        std::make_unique<detail::TypedFactory<T, ActionFactory, ActionRunner, detail::ActionAdapter>>(
-            TypeInfo{PluginKind::Action, std::move(name), std::move(description), {}});
+    auto f = std::make_unique<
+        detail::TypedFactory<T, ActionFactory, ActionRunner, detail::ActionAdapter>>(
+        TypeInfo{PluginKind::Action, std::move(name), std::move(description), {}});
     TypeBuilder b(f->mutable_info());
     actions_.push_back(std::move(f));
     return b;
   }
 
   void commit(Registry& registry) {
-    for (auto& c : checks_) registry.add_check(std::move(c));
-    for (auto& a : actions_) registry.add_action(std::move(a));
+    for (auto& c : checks_)
+      registry.add_check(std::move(c));
+    for (auto& a : actions_)
+      registry.add_action(std::move(a));
     checks_.clear();
     actions_.clear();
   }
@@ -297,11 +303,16 @@ inline int run_init(Registry* registry, char* error, std::size_t error_size,
 #define VIGIL_PLUGIN(NAME, VERSION, DESCRIPTION)                                                 \
   static void vigil_plugin_register_(::vigil::sdk::PluginBuilder& plugin);                       \
   extern "C" VIGIL_PLUGIN_EXPORT const vigil_plugin_manifest* vigil_plugin_manifest_v1(void) {   \
-    static const vigil_plugin_manifest manifest = {                                              \
-        sizeof(vigil_plugin_manifest), VIGIL_PLUGIN_ABI,  VIGIL_SDK_VERSION_STRING,              \
-        VIGIL_SDK_COMPILER_ID,         VIGIL_SDK_COMPILER_MAJOR, __VERSION__,                    \
-        VIGIL_SDK_CXX11_ABI,           NAME,              VERSION,                               \
-        DESCRIPTION};                                                                            \
+    static const vigil_plugin_manifest manifest = {sizeof(vigil_plugin_manifest),                \
+                                                   VIGIL_PLUGIN_ABI,                             \
+                                                   VIGIL_SDK_VERSION_STRING,                     \
+                                                   VIGIL_SDK_COMPILER_ID,                        \
+                                                   VIGIL_SDK_COMPILER_MAJOR,                     \
+                                                   __VERSION__,                                  \
+                                                   VIGIL_SDK_CXX11_ABI,                          \
+                                                   NAME,                                         \
+                                                   VERSION,                                      \
+                                                   DESCRIPTION};                                 \
     return &manifest;                                                                            \
   }                                                                                              \
   extern "C" VIGIL_PLUGIN_EXPORT int vigil_plugin_init_v1(                                       \

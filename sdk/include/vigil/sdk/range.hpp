@@ -18,7 +18,8 @@ struct Range {
 
   static std::optional<Range> parse(std::string_view text) {
     std::string_view s = detail::trim(text);
-    if (s.empty()) return std::nullopt;
+    if (s.empty())
+      return std::nullopt;
     Range r;
     if (s.front() == '@') {
       r.inside = true;
@@ -27,7 +28,8 @@ struct Range {
     auto colon = s.find(':');
     if (colon == std::string_view::npos) {
       auto end = parse_double(s);
-      if (!end) return std::nullopt;
+      if (!end)
+        return std::nullopt;
       r.start = 0;
       r.end = *end;
     } else {
@@ -39,18 +41,21 @@ struct Range {
         r.start = 0;
       } else {
         auto v = parse_double(lo);
-        if (!v) return std::nullopt;
+        if (!v)
+          return std::nullopt;
         r.start = *v;
       }
       if (hi.empty()) {
         r.end = std::numeric_limits<double>::infinity();
       } else {
         auto v = parse_double(hi);
-        if (!v) return std::nullopt;
+        if (!v)
+          return std::nullopt;
         r.end = *v;
       }
     }
-    if (r.start > r.end) return std::nullopt;
+    if (r.start > r.end)
+      return std::nullopt;
     return r;
   }
 
@@ -70,7 +75,8 @@ struct Range {
     } else if (start != 0 || open_end) {
       out += format_number(start) + ":";
     }
-    if (!open_end) out += format_number(end);
+    if (!open_end)
+      out += format_number(end);
     return out;
   }
 
@@ -78,8 +84,10 @@ struct Range {
     std::string s = std::to_string(v);
     // std::to_string gives 6 decimals; trim the zeros so "98.000000" prints as "98".
     if (s.find('.') != std::string::npos) {
-      while (!s.empty() && s.back() == '0') s.pop_back();
-      if (!s.empty() && s.back() == '.') s.pop_back();
+      while (!s.empty() && s.back() == '0')
+        s.pop_back();
+      if (!s.empty() && s.back() == '.')
+        s.pop_back();
     }
     return s;
   }

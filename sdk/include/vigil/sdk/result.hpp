@@ -28,10 +28,7 @@ struct Metric {
 
   Metric() = default;
   Metric(std::string name_, double value_, std::string unit_ = {}, Labels labels_ = {})
-      : name(std::move(name_)),
-        value(value_),
-        unit(std::move(unit_)),
-        labels(std::move(labels_)) {}
+      : name(std::move(name_)), value(value_), unit(std::move(unit_)), labels(std::move(labels_)) {}
 
   Metric& with_label(std::string key, std::string val) & {
     labels[std::move(key)] = std::move(val);
@@ -53,15 +50,11 @@ struct Metric {
 class Result {
  public:
   static Result ok(std::string summary) { return Result(Status::Ok, std::move(summary)); }
-  static Result warning(std::string summary) {
-    return Result(Status::Warning, std::move(summary));
-  }
+  static Result warning(std::string summary) { return Result(Status::Warning, std::move(summary)); }
   static Result critical(std::string summary) {
     return Result(Status::Critical, std::move(summary));
   }
-  static Result unknown(std::string summary) {
-    return Result(Status::Unknown, std::move(summary));
-  }
+  static Result unknown(std::string summary) { return Result(Status::Unknown, std::move(summary)); }
   static Result with_status(Status status, std::string summary) {
     return Result(status, std::move(summary));
   }
@@ -93,8 +86,10 @@ class Result {
 
   // Raise the status to at least `s` (worst-of), appending why to the summary.
   Result& escalate(Status s, const std::string& why) {
-    if (severity(s) > severity(status_)) status_ = s;
-    if (!why.empty()) summary_ += summary_.empty() ? why : "; " + why;
+    if (severity(s) > severity(status_))
+      status_ = s;
+    if (!why.empty())
+      summary_ += summary_.empty() ? why : "; " + why;
     return *this;
   }
 
@@ -108,7 +103,8 @@ class Result {
   Result(Status status, std::string summary) : status_(status), summary_(std::move(summary)) {
     // The summary is one line by contract; long text belongs in details.
     for (char& c : summary_) {
-      if (c == '\n' || c == '\r') c = ' ';
+      if (c == '\n' || c == '\r')
+        c = ' ';
     }
   }
 

@@ -23,10 +23,14 @@ inline constexpr std::string_view to_string(Status s) noexcept {
 }
 
 inline std::optional<Status> status_from_string(std::string_view s) noexcept {
-  if (s == "OK") return Status::Ok;
-  if (s == "WARNING") return Status::Warning;
-  if (s == "CRITICAL") return Status::Critical;
-  if (s == "UNKNOWN") return Status::Unknown;
+  if (s == "OK")
+    return Status::Ok;
+  if (s == "WARNING")
+    return Status::Warning;
+  if (s == "CRITICAL")
+    return Status::Critical;
+  if (s == "UNKNOWN")
+    return Status::Unknown;
   return std::nullopt;
 }
 

@@ -56,7 +56,8 @@ class CapturingLogger final : public Logger {
   }
   bool contains(std::string_view needle) const {
     for (const auto& l : lines()) {
-      if (l.message.find(needle) != std::string::npos) return true;
+      if (l.message.find(needle) != std::string::npos)
+        return true;
     }
     return false;
   }
@@ -70,7 +71,8 @@ class MemoryStateStore final : public StateStore {
  public:
   std::optional<std::string> get(std::string_view key) const override {
     auto it = values_.find(std::string(key));
-    if (it == values_.end()) return std::nullopt;
+    if (it == values_.end())
+      return std::nullopt;
     return it->second;
   }
   void set(std::string_view key, std::string value) override {
@@ -126,8 +128,10 @@ class LocalPlugin final : public Registry {
   }
 
   const TypeInfo& info(const std::string& type) const {
-    if (auto it = checks_.find(type); it != checks_.end()) return it->second->info();
-    if (auto it = actions_.find(type); it != actions_.end()) return it->second->info();
+    if (auto it = checks_.find(type); it != checks_.end())
+      return it->second->info();
+    if (auto it = actions_.find(type); it != actions_.end())
+      return it->second->info();
     throw std::runtime_error("plugin registers no type '" + type + "'");
   }
 
@@ -139,7 +143,8 @@ class LocalPlugin final : public Registry {
     Options opts = resolve_text_options(info(type).options, raw, errors);
     if (!errors.empty()) {
       std::string all;
-      for (const auto& e : errors) all += (all.empty() ? "" : "; ") + e.message;
+      for (const auto& e : errors)
+        all += (all.empty() ? "" : "; ") + e.message;
       throw std::runtime_error(all);
     }
     return opts;
@@ -148,18 +153,22 @@ class LocalPlugin final : public Registry {
   std::unique_ptr<CheckRunner> check(const std::string& type,
                                      const std::vector<std::pair<std::string, std::string>>& raw) {
     auto it = checks_.find(type);
-    if (it == checks_.end()) throw std::runtime_error("plugin registers no check '" + type + "'");
+    if (it == checks_.end())
+      throw std::runtime_error("plugin registers no check '" + type + "'");
     auto created = it->second->create(options(type, raw));
-    if (!created.instance) throw ConfigError(created.error_option, created.error);
+    if (!created.instance)
+      throw ConfigError(created.error_option, created.error);
     return std::move(created.instance);
   }
 
   std::unique_ptr<ActionRunner> action(
       const std::string& type, const std::vector<std::pair<std::string, std::string>>& raw) {
     auto it = actions_.find(type);
-    if (it == actions_.end()) throw std::runtime_error("plugin registers no action '" + type + "'");
+    if (it == actions_.end())
+      throw std::runtime_error("plugin registers no action '" + type + "'");
     auto created = it->second->create(options(type, raw));
-    if (!created.instance) throw ConfigError(created.error_option, created.error);
+    if (!created.instance)
+      throw ConfigError(created.error_option, created.error);
     return std::move(created.instance);
   }
 

@@ -13,12 +13,12 @@
 
 namespace vigil::sdk {
 
-
-
 namespace detail {
 inline std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 // Reads a non-negative decimal number (digits with an optional fraction) from the front of s.
@@ -36,7 +36,8 @@ inline std::optional<double> take_number(std::string_view& s) {
       digits = true;
     }
   }
-  if (!digits) return std::nullopt;
+  if (!digits)
+    return std::nullopt;
   std::string text(s.substr(0, i));
   s.remove_prefix(i);
   return std::strtod(text.c_str(), nullptr);
@@ -47,12 +48,15 @@ inline std::optional<double> take_number(std::string_view& s) {
 // a bare "30" is ambiguous between seconds and milliseconds and is refused.
 inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::string_view s = detail::trim(text);
-  if (s == "0") return std::chrono::milliseconds{0};
-  if (s.empty()) return std::nullopt;
+  if (s == "0")
+    return std::chrono::milliseconds{0};
+  if (s.empty())
+    return std::nullopt;
   double total_ms = 0;
   while (!s.empty()) {
     auto number = detail::take_number(s);
-    if (!number) return std::nullopt;
+    if (!number)
+      return std::nullopt;
     double factor = 0;
     if (s.rfind("ms", 0) == 0) {
       factor = 1;
@@ -93,7 +97,8 @@ inline std::optional<std::chrono::milliseconds> parse_duration(std::string_view 
 inline std::optional<std::uint64_t> parse_size(std::string_view text) {
   std::string_view s = detail::trim(text);
   auto number = detail::take_number(s);
-  if (!number) return std::nullopt;
+  if (!number)
+    return std::nullopt;
   s = detail::trim(s);
   double factor = 1;
   if (s.empty() || s == "B") {
@@ -118,41 +123,49 @@ inline std::optional<std::uint64_t> parse_size(std::string_view text) {
     return std::nullopt;
   }
   double bytes = *number * factor;
-  if (bytes > 1.8e19) return std::nullopt;
+  if (bytes > 1.8e19)
+    return std::nullopt;
   return static_cast<std::uint64_t>(std::llround(bytes));
 }
 
 inline std::optional<std::int64_t> parse_int(std::string_view text) {
   std::string s(detail::trim(text));
-  if (s.empty()) return std::nullopt;
+  if (s.empty())
+    return std::nullopt;
   errno = 0;
   char* end = nullptr;
   long long v = std::strtoll(s.c_str(), &end, 10);
-  if (errno != 0 || end == s.c_str() || *end != '\0') return std::nullopt;
+  if (errno != 0 || end == s.c_str() || *end != '\0')
+    return std::nullopt;
   return static_cast<std::int64_t>(v);
 }
 
 inline std::optional<double> parse_double(std::string_view text) {
   std::string s(detail::trim(text));
-  if (s.empty()) return std::nullopt;
+  if (s.empty())
+    return std::nullopt;
   errno = 0;
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
-  if (errno == ERANGE || end == s.c_str() || *end != '\0' || std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE || end == s.c_str() || *end != '\0' || std::isnan(v))
+    return std::nullopt;
   return v;
 }
 
 // YAML 1.2 core schema booleans, plus yes/no/on/off that operators write out of YAML 1.1 habit.
 inline std::optional<bool> parse_bool(std::string_view text) {
   std::string_view s = detail::trim(text);
-  if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "on") return true;
-  if (s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "off") return false;
+  if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "on")
+    return true;
+  if (s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "off")
+    return false;
   return std::nullopt;
 }
 
 inline std::string format_duration(std::chrono::milliseconds d) {
   auto ms = d.count();
-  if (ms == 0) return "0s";
+  if (ms == 0)
+    return "0s";
   std::string out;
   const std::pair<std::int64_t, const char*> units[] = {
       {86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
