@@ -67,7 +67,11 @@ std::string format_buckets(const std::vector<expo::Bucket>& buckets) {
   for (const auto& b : buckets) {
     if (!out.empty())
       out += ", ";
-    out += "le=" + expo::format_number(b.upper_bound) + ": " + format_count(b.count);
+    // Written as on the page, where the last bound is "+Inf".
+    const std::string le = std::isinf(b.upper_bound) && b.upper_bound > 0
+                               ? std::string("+Inf")
+                               : expo::format_number(b.upper_bound);
+    out += "le=" + le + ": " + format_count(b.count);
   }
   return out;
 }
