@@ -416,11 +416,12 @@ const char* ReportReader::start_tag(const char* p, const char* stop) {
   part_ = Part::Root;
   if (opens_testcase) {
     testcase_evidence_ = evidence;
-    if (!tally_->listing_full())
-      testcase_start_tag_.assign(p, s);
     if (self_closing) {
-      finish_testcase();
+      finish_testcase(std::string_view(p, static_cast<std::size_t>(s - p)));
     } else {
+      // A refill may drop the start tag from the window before a <failure> child shows up.
+      if (!tally_->listing_full())
+        testcase_start_tag_.assign(p, s);
       push(name, offset_of(p));
       testcase_depth_ = open_.size();
     }
@@ -456,22 +457,22 @@ const char* ReportReader::end_tag(const char* p, const char* stop) {
   }
   pop();
   if (open_.size() < testcase_depth_)
-    finish_testcase();
+    finish_testcase(testcase_start_tag_);
   if (open_.empty())
     part_ = Part::Epilog;
   return s + 1;
 }
 
-void ReportReader::finish_testcase() {
-  tally_->add(testcase_evidence_.outcome(), [&] { return saved_testcase_name(); });
+void ReportReader::finish_testcase(std::string_view start_tag) {
+  tally_->add(testcase_evidence_.outcome(), [&] { return testcase_name(start_tag); });
   testcase_depth_ = 0;
   testcase_evidence_ = {};
 }
 
-std::string ReportReader::saved_testcase_name() const {
+std::string ReportReader::testcase_name(std::string_view start_tag) const {
   // The start tag alone, self-closed, through pugixml: names are decoded exactly as a
   // whole-document parse decodes them.
-  std::string tag = testcase_start_tag_;
+  std::string tag(start_tag);
   if (tag.size() >= 2 && tag[tag.size() - 2] != '/') {
     tag.back() = '/';
     tag += '>';

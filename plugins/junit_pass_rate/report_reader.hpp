@@ -87,8 +87,9 @@ class ReportReader {
   const char* start_tag(const char* p, const char* stop);
   const char* end_tag(const char* p, const char* stop);
 
-  void finish_testcase();
-  std::string saved_testcase_name() const;
+  // `start_tag` is the testcase's start tag, used to name it if it failed and is listed.
+  void finish_testcase(std::string_view start_tag);
+  std::string testcase_name(std::string_view start_tag) const;
 
   std::string_view top_name() const noexcept;
   void push(std::string_view name, std::uint64_t offset);
@@ -109,7 +110,8 @@ class ReportReader {
 
   std::size_t testcase_depth_ = 0;  // open_.size() inside the open <testcase>; 0 when none is
   OutcomeEvidence testcase_evidence_;
-  std::string testcase_start_tag_;  // kept only while failing tests are still being listed
+  // The open testcase's start tag, copied only while failing tests are still being listed.
+  std::string testcase_start_tag_;
   pugi::xml_encoding encoding_ = pugi::encoding_utf8;
   Tally* tally_ = nullptr;
 };
