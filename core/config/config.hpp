@@ -1,0 +1,147 @@
+#pragma once
+// The configuration: a YAML file plus an optional environment overlay, read in two phases.
+//
+//   load_file()  reads the file and the overlay, merges them, substitutes ${VAR}s, and checks
+//                the structure and every key the host owns (names, durations, labels,
+//                thresholds, the global section).
+//   resolve()    runs once plugins are loaded: checks each check's plugin exists and validates
+//                its `options` against the plugin's declared schema, applying defaults.
+//
+// Neither phase stops at the first problem: every issue is collected with the file, line and
+// column of the node at fault, in the manner of `promtool check config`. The format is
+// documented in docs/config.md.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/thresholds.hpp"
+#include "vigil/sdk/options.hpp"
+#include "vigil/sdk/plugin.hpp"
+#include "vigil/sdk/result.hpp"
+
+namespace vigil::core {
+
+// A place in a configuration file. Line and column are 1-based; line 0 means the file as a whole
+// (it could not be read, or it is empty).
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  // "configs/vigil.yaml:14:12", or just the file when line is 0.
+  std::string to_string() const;
+};
+
+struct ConfigIssue {
+  SourceLocation where;
+  std::string path;     // "pipelines[genesis].checks[api-health].options.timeout"; may be empty
+  std::string message;  // "expected a duration like 250ms, 30s, 5m or 48h, got \"ten\""
+  // "<where>: <path>: <message>", always one line.
+  std::string to_string() const;
+};
+
+// The loader's own tree of YAML nodes, each remembering the file it came from (config_node.hpp).
+// Declared here only so that a CheckConfig can carry its raw options from load to resolve
+// without yaml-cpp types reaching this header.
+struct ConfigNode;
+
+struct CheckConfig {
+  std::string name;
+  std::string plugin;
+  std::string pipeline;
+  std::string description;
+  std::chrono::milliseconds interval{0};
+  std::chrono::milliseconds timeout{0};
+  sdk::Labels labels;     // the pipeline's labels, overridden by the check's own
+  Thresholds thresholds;  // core/model/thresholds.hpp
+  sdk::Options options;   // typed, validated, defaults applied: filled by ConfigLoader::resolve
+  SourceLocation where;   // the check's entry
+  // Option name -> location of its value, for errors a plugin's constructor raises later.
+  std::map<std::string, SourceLocation> option_locations;
+
+  std::string path;  // "pipelines[genesis].checks[api-health]", the prefix of its issues
+  // Kept between load and resolve: the `options` map as merged and interpolated (null when the
+  // check has none), and where to point errors about the plugin and missing options.
+  std::shared_ptr<const ConfigNode> raw_options;
+  SourceLocation plugin_where;   // the `plugin` value
+  SourceLocation options_where;  // the `options` key, or the check's entry when there is none
+};
+
+struct PipelineConfig {
+  std::string name;
+  std::string description;
+  sdk::Labels labels;
+  std::vector<CheckConfig> checks;  // enabled checks only, in file order
+  SourceLocation where;
+};
+
+struct GlobalConfig {
+  // Relative paths (here, in log_file and in state_dir) are resolved against the directory of
+  // the base configuration file, including when an overlay wrote them.
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::string log_level = "info";  // trace|debug|info|warning|error
+  std::optional<std::filesystem::path> log_file;
+  std::uint64_t log_max_size = 10 * 1024 * 1024;
+  int log_max_files = 5;
+  std::size_t max_concurrent_checks = 16;
+  std::optional<std::filesystem::path> state_dir;
+};
+
+struct Config {
+  GlobalConfig global;
+  std::vector<PipelineConfig> pipelines;  // enabled pipelines only, in file order
+  // Every value substituted from ${VAR}, and every value of an option its plugin declares
+  // secret, so logs can redact them. Longest first, so that redacting a secret that contains
+  // another never leaves part of it behind.
+  std::vector<std::string> secrets;
+  std::vector<std::string> sources;        // files read, in order: the base, then the overlay
+  std::optional<std::string> environment;  // the overlay applied, if any
+};
+
+struct ConfigLoadOptions {
+  // Overlay name: reads environments/<env>.yaml beside the base file. The CLI passes --env or
+  // $VIGIL_ENV.
+  std::optional<std::string> env;
+  // Looks up ${VAR}s; ::getenv when empty. Tests inject their own.
+  std::function<std::optional<std::string>(std::string_view)> getenv;
+};
+
+struct ConfigLoadResult {
+  Config config;
+  std::vector<ConfigIssue> issues;  // sorted by file (in `sources` order), line, column
+  bool ok() const { return issues.empty(); }
+};
+
+// Finds a check or action type by name among the loaded plugins; nullptr when none has it.
+using SchemaLookup = std::function<const sdk::TypeInfo*(std::string_view plugin)>;
+
+class ConfigLoader {
+ public:
+  // Phase 1: read the file (and overlay), interpolate, check structure and every host-owned key.
+  static ConfigLoadResult load_file(const std::filesystem::path& file,
+                                    const ConfigLoadOptions& opts);
+
+  // Phase 1 from text (the embedded default config, tests). Without a base_dir there is no
+  // directory to find environments/ in, so asking for an overlay is an error, and relative
+  // paths stay relative to the working directory.
+  static ConfigLoadResult load_string(std::string_view yaml, const std::string& display_name,
+                                      const ConfigLoadOptions& opts);
+  static ConfigLoadResult load_string(std::string_view yaml, const std::string& display_name,
+                                      const ConfigLoadOptions& opts,
+                                      const std::filesystem::path& base_dir);
+
+  // Phase 2, once plugins are loaded: checks that each check's plugin exists and is a check
+  // type, validates its options against TypeInfo::options (unknown keys, types, list elements,
+  // map values, required options), applies defaults, and fills CheckConfig::options and
+  // option_locations. Appends to result.issues and keeps them sorted.
+  static void resolve(ConfigLoadResult& result, const SchemaLookup& lookup);
+};
+
+}  // namespace vigil::core
