@@ -333,6 +333,8 @@ class Parser {
   bool feed(std::string_view chunk) {
     if (failed_)
       return false;
+    if (chunk.empty())
+      return true;
     const char* p = chunk.data();
     const char* const end = p + chunk.size();
     if (!pending_.empty()) {
