@@ -205,84 +205,42 @@ class JunitPassRateCheck final : public sdk::Check {
     timespec run_started{};
     if (!run_argv_.empty()) {
       run_started = coarse_realtime_now();
-      TestCommand command;
-      command.argv = run_argv_;
-      command.working_dir = run_dir_;
-      command.timeout = std::min(run_timeout_, ctx.remaining());
-      ran = run_test_command(command, [&ctx] { return ctx.stop_requested(); });
-      ctx.log().info("run " + quoted_command(run_argv_) + ": " + describe(*ran));
+      ran = run_command(ctx);
       if (ran->end == CommandEnd::NotStarted || ran->end == CommandEnd::TimedOut ||
           ran->end == CommandEnd::Stopped) {
-        auto result = sdk::Result::unknown(
-            "run: '" + quoted_command(run_argv_) + "' " +
-            (ran->end == CommandEnd::NotStarted ? ran->start_error : describe(*ran)));
-        add_output_tail(result, *ran);
-        return result;
+        return with_output_tail(
+            sdk::Result::unknown("run: '" + quoted_command(run_argv_) + "' " + describe(*ran)),
+            *ran);
       }
     }
 
     Matches matches = match_reports(resolved_pattern_);
     if (!matches.problem.empty()) {
       auto result = sdk::Result::unknown(matches.problem);
-      if (ran) {
+      if (ran)
         result.detail(run_detail(*ran));
-        add_output_tail(result, *ran);
-      }
-      return result;
+      return ran ? with_output_tail(std::move(result), *ran) : result;
     }
     std::vector<std::string> not_rewritten;
     if (ran) {
-      // A report the run did not write holds an older run's results, not this one's.
-      auto& reports = matches.reports;
-      const auto old_end = std::stable_partition(
-          reports.begin(), reports.end(),
-          [&](const MatchedReport& r) { return not_before(r.modified, run_started); });
-      for (auto it = old_end; it != reports.end(); ++it)
-        not_rewritten.push_back(it->path);
-      reports.erase(old_end, reports.end());
-      if (reports.empty()) {
-        auto result =
+      not_rewritten = drop_reports_older_than(run_started, matches.reports);
+      if (matches.reports.empty()) {
+        return with_output_tail(
             sdk::Result::unknown("run: '" + quoted_command(run_argv_) + "' " + describe(*ran) +
-                                 " but wrote no report matching '" + resolved_pattern_ + "'");
-        add_output_tail(result, *ran);
-        return result;
+                                 " but wrote no report matching '" + resolved_pattern_ + "'"),
+            *ran);
       }
     }
 
     Tally tally(max_failures_listed_);
-    ReportReader reader;
-    std::optional<std::pair<std::string, milliseconds>> oldest_stale;
-    std::size_t stale_reports = 0;
-    for (const auto& report : matches.reports) {
-      if (ctx.stop_requested())
-        return sdk::Result::unknown("stopped before reading every report");
-      const int fd = ::open(report.path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        return sdk::Result::unknown("cannot open " + report.path + ": " + std::strerror(errno));
-      }
-      struct stat info {};
-      ::fstat(fd, &info);
-      ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-      const auto defect = reader.read(fd, tally);
-      ::close(fd);
-      if (defect) {
-        return sdk::Result::unknown(report.path + ": malformed XML at byte " +
-                                    std::to_string(defect->offset) + ": " + defect->reason);
-      }
-      if (max_age_) {
-        const auto age =
-            std::chrono::floor<std::chrono::seconds>(ctx.now() - to_time_point(info.st_mtim));
-        if (age > *max_age_) {
-          ++stale_reports;
-          if (!oldest_stale || age > oldest_stale->second)
-            oldest_stale.emplace(report.path, age);
-        }
-      }
+    Staleness staleness;
+    if (auto unreadable = read_reports(ctx, matches.reports, tally, staleness)) {
+      return std::move(*unreadable);
     }
     ctx.log().debug("counted " + std::to_string(tally.counts().tests) + " testcases in " +
                     std::to_string(matches.reports.size()) + " report(s)");
 
-    auto result = judge(tally.counts(), where(matches.reports));
+    auto result = judge(tally.counts(), describe_reports(matches.reports));
     for (const auto& failing : tally.listed_failures()) {
       result.detail((failing.outcome == Outcome::Error ? "error: " : "failed: ") + failing.name);
     }
@@ -298,25 +256,92 @@ class JunitPassRateCheck final : public sdk::Check {
       result.detail("... and " + std::to_string(not_rewritten.size() - kMaxReportsNamed) +
                     " more reports not written by this run");
     }
-    if (oldest_stale) {
-      std::string why = "stale: " + oldest_stale->first + " is " +
-                        sdk::format_duration(oldest_stale->second) + " old (max_age " +
+    if (staleness.count > 0) {
+      std::string why = "stale: " + staleness.oldest_path + " is " +
+                        sdk::format_duration(staleness.oldest_age) + " old (max_age " +
                         sdk::format_duration(*max_age_) + ")";
-      if (stale_reports > 1)
-        why += " and " + std::to_string(stale_reports - 1) + " more reports";
+      if (staleness.count > 1)
+        why += " and " + std::to_string(staleness.count - 1) + " more reports";
       result.escalate(sdk::Status::Warning, why);
     }
     return result;
   }
 
  private:
-  std::string where(const std::vector<MatchedReport>& reports) const {
+  struct Staleness {
+    std::size_t count = 0;
+    std::string oldest_path;
+    milliseconds oldest_age{0};
+  };
+
+  CommandOutcome run_command(sdk::Context& ctx) const {
+    TestCommand command;
+    command.argv = run_argv_;
+    command.working_dir = run_dir_;
+    command.timeout = std::min(run_timeout_, ctx.remaining());
+    CommandOutcome ran = run_test_command(command, [&ctx] { return ctx.stop_requested(); });
+    ctx.log().info("run " + quoted_command(run_argv_) + ": " + describe(ran));
+    return ran;
+  }
+
+  // Removes the reports last modified before the run started and returns their paths: they
+  // hold an older run's results, not this one's.
+  static std::vector<std::string> drop_reports_older_than(const timespec& started,
+                                                          std::vector<MatchedReport>& reports) {
+    const auto old_begin = std::stable_partition(
+        reports.begin(), reports.end(),
+        [&](const MatchedReport& report) { return not_before(report.modified, started); });
+    std::vector<std::string> dropped;
+    for (auto it = old_begin; it != reports.end(); ++it)
+      dropped.push_back(it->path);
+    reports.erase(old_begin, reports.end());
+    return dropped;
+  }
+
+  // Counts every report into `tally`; returns the UNKNOWN result for the first one that cannot
+  // be read or is malformed.
+  std::optional<sdk::Result> read_reports(sdk::Context& ctx,
+                                          const std::vector<MatchedReport>& reports, Tally& tally,
+                                          Staleness& staleness) const {
+    ReportReader reader;
+    for (const auto& report : reports) {
+      if (ctx.stop_requested())
+        return sdk::Result::unknown("stopped before reading every report");
+      const int fd = ::open(report.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        return sdk::Result::unknown("cannot open " + report.path + ": " + std::strerror(errno));
+      }
+      struct stat info {};
+      const timespec modified = ::fstat(fd, &info) == 0 ? info.st_mtim : report.modified;
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+      const auto defect = reader.read(fd, tally);
+      ::close(fd);
+      if (defect) {
+        return sdk::Result::unknown(report.path + ": malformed XML at byte " +
+                                    std::to_string(defect->offset) + ": " + defect->reason);
+      }
+      if (!max_age_)
+        continue;
+      const auto age =
+          std::chrono::floor<std::chrono::seconds>(ctx.now() - to_time_point(modified));
+      if (age > *max_age_) {
+        ++staleness.count;
+        if (age > staleness.oldest_age) {
+          staleness.oldest_path = report.path;
+          staleness.oldest_age = age;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::string describe_reports(const std::vector<MatchedReport>& reports) const {
     if (reports.size() == 1)
       return reports.front().path;
     return std::to_string(reports.size()) + " reports matching '" + resolved_pattern_ + "'";
   }
 
-  sdk::Result judge(const TestCounts& counts, const std::string& where) const {
+  sdk::Result judge(const TestCounts& counts, const std::string& reports) const {
     const auto count_metric = [&](sdk::Result& result) {
       result.metric("tests", static_cast<double>(counts.tests))
           .metric("passed", static_cast<double>(counts.passed()))
@@ -326,7 +351,7 @@ class JunitPassRateCheck final : public sdk::Check {
     };
     if (counts.tests == 0) {
       auto result =
-          sdk::Result::unknown("no testcases in " + where + ": zero tests is not a pass rate");
+          sdk::Result::unknown("no testcases in " + reports + ": zero tests is not a pass rate");
       count_metric(result);
       return result;
     }
@@ -347,16 +372,18 @@ class JunitPassRateCheck final : public sdk::Check {
         break;
     }
     if (counted == 0) {
-      auto result = sdk::Result::unknown("all " + std::to_string(counts.tests) + " tests in " +
-                                         where + " were skipped: no pass rate (skipped: exclude)");
+      auto result =
+          sdk::Result::unknown("all " + std::to_string(counts.tests) + " tests in " + reports +
+                               " were skipped: no pass rate (skipped: exclude)");
       count_metric(result);
       return result;
     }
     const double pass_rate = 100.0 * static_cast<double>(passing) / static_cast<double>(counted);
-    auto result = sdk::Result::ok(
-        "pass rate " + format_percent(pass_rate) + ": " + std::to_string(counts.passed()) +
-        " passed, " + std::to_string(counts.failed) + " failed, " + std::to_string(counts.errors) +
-        " errors, " + skipped_text + " of " + std::to_string(counts.tests) + " tests in " + where);
+    auto result = sdk::Result::ok("pass rate " + format_percent(pass_rate) + ": " +
+                                  std::to_string(counts.passed()) + " passed, " +
+                                  std::to_string(counts.failed) + " failed, " +
+                                  std::to_string(counts.errors) + " errors, " + skipped_text +
+                                  " of " + std::to_string(counts.tests) + " tests in " + reports);
     count_metric(result);
     result.metric(sdk::Metric("pass_rate", pass_rate, "%").with_bounds(0.0, 100.0));
     return result;
@@ -367,10 +394,11 @@ class JunitPassRateCheck final : public sdk::Check {
            sdk::format_duration(ran.elapsed);
   }
 
-  static void add_output_tail(sdk::Result& result, const CommandOutcome& ran) {
+  static sdk::Result with_output_tail(sdk::Result result, const CommandOutcome& ran) {
     for (auto& line : last_lines(ran.output_tail, kMaxOutputLinesShown)) {
       result.detail("output: " + line);
     }
+    return result;
   }
 
   std::string pattern_;

@@ -128,6 +128,20 @@ TEST(ReportReader, NamesFailingTestsAsWritten) {
                                       "failed Values/SmallValue.IsBelowTwo/2"}));
 }
 
+// A self-closing testcase is named from the window; one with a body from a copy of its start
+// tag, since refills drop it from the window long before a late <failure> arrives.
+TEST(ReportReader, NamesFailuresWhateverTheWindowStillHolds) {
+  EXPECT_EQ(
+      stream_count_text(
+          R"(<testsuite><testcase classname="a&amp;b" name="c" status="fail"/></testsuite>)", 8)
+          .listed,
+      std::vector<std::string>{"failed a&b.c"});
+  const std::string late_failure =
+      R"(<testsuite><testcase classname="k" name="long"><system-out>)" + std::string(10000, '.') +
+      "</system-out><failure/></testcase></testsuite>";
+  EXPECT_EQ(stream_count_text(late_failure, 64).listed, std::vector<std::string>{"failed k.long"});
+}
+
 TEST(ReportReader, ListsOnlyTheFirstFailures) {
   const Counted got = stream_count(fixture("gtest.xml"), 64, 1);
   EXPECT_EQ(got.listed, std::vector<std::string>{"failed Arithmetic.FailsOnPurpose"});
