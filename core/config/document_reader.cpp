@@ -90,7 +90,7 @@ class DocumentReader {
     check_keys(root, "", kRootKeys);
     if (const ConfigNode* global = root.find("vigil"))
       read_global(*global, "vigil", config.global);
-    const ConfigNode* pipelines = root.find("pipelines");
+    const ConfigNode::Entry* pipelines = root.find_entry("pipelines");
     if (pipelines == nullptr) {
       report(root.where, "pipelines",
              "missing required key 'pipelines': a list of pipelines, each with its checks");
@@ -333,9 +333,12 @@ class DocumentReader {
 
   // --- pipelines ------------------------------------------------------------------------------
 
-  void read_pipelines(const ConfigNode& node, const std::string& path, Config& config) {
+  void read_pipelines(const ConfigNode::Entry& entry, const std::string& path, Config& config) {
+    const ConfigNode& node = entry.value;
+    // An empty list has no item to point at, and a list emptied by `enabled: false` not even a
+    // bracket: the key is where the fix goes.
     if (node.is_null() || (node.is_sequence() && node.items.empty())) {
-      report(node.where, path,
+      report(entry.key_where, path,
              node.disabled_items > 0
                  ? "no enabled pipelines: every pipeline is disabled with 'enabled: false'"
                  : "no pipelines: the list needs at least one pipeline with checks");
@@ -379,14 +382,15 @@ class DocumentReader {
     if (const ConfigNode* node_defaults = node.find("defaults")) {
       read_defaults(*node_defaults, child_path(path, "defaults"), defaults);
     }
-    const ConfigNode* checks = node.find("checks");
+    const ConfigNode::Entry* checks_entry = node.find_entry("checks");
     const std::string checks_path = child_path(path, "checks");
-    if (checks == nullptr) {
+    if (checks_entry == nullptr) {
       report(node.where, checks_path, "missing required key 'checks': a pipeline needs checks");
       return true;
     }
+    const ConfigNode* checks = &checks_entry->value;
     if (checks->is_null() || (checks->is_sequence() && checks->items.empty())) {
-      report(checks->where, checks_path,
+      report(checks_entry->key_where, checks_path,
              checks->disabled_items > 0
                  ? "no enabled checks: all " + std::to_string(checks->disabled_items) +
                        " are disabled with 'enabled: false' (disable the pipeline instead)"
