@@ -13,10 +13,11 @@
 //   - blanks and tabs may separate tokens anywhere and may lead or trail a line; blank lines and
 //     "#" comments are skipped; "# HELP" and "# TYPE" followed by a blank are metadata;
 //   - values are Go ParseFloat numbers without hex or underscores: decimals, exponents, NaN,
-//     [+-]Inf and [+-]Infinity in any case; timestamps are integer milliseconds;
+//     [+-]Inf and [+-]Infinity in any case; timestamps are integer milliseconds, digits only;
 //   - label values decode \\, \" and \n; any other escape is kept as written;
 // and differs from it where the format's own specification is clearer: label pairs need commas
-// (promparse lets "a="1"b="2"" through by accident) and a label name may appear only once.
+// (promparse accepts a missing one, by its own comment an accident) and a label name may appear
+// only once. A line may end in CRLF.
 // OpenMetrics pages are tolerated where that is unambiguous: "# EOF" ends the page (text after it
 // is an error), "# UNIT" is a comment, TYPE accepts unknown/gaugehistogram/stateset/info, and an
 // exemplar after " # " is checked for syntax and skipped. OpenMetrics' float-second timestamps
