@@ -60,17 +60,17 @@ class TreeBuilder {
   TreeBuilder(const std::string& file, std::vector<ConfigIssue>& issues)
       : file_(file), issues_(issues) {}
 
-  ConfigNode build(const YAML::Node& node, int depth) {
+  ConfigNode build(const YAML::Node& node, int depth, const std::string& path) {
     ConfigNode out;
     out.where = location_of(file_, node.Mark());
     if (depth > kMaxDepth) {
-      report_once(&depth_reported_, out.where,
+      report_once(&depth_reported_, out.where, path,
                   "nesting deeper than " + std::to_string(kMaxDepth) +
                       " levels (an alias that refers to itself?)");
       return out;
     }
     if (++node_count_ > kMaxNodes) {
-      report_once(&size_reported_, out.where,
+      report_once(&size_reported_, out.where, path,
                   "the document expands to more than " + std::to_string(kMaxNodes) +
                       " nodes (aliases repeated many times over?)");
       return out;
@@ -86,49 +86,65 @@ class TreeBuilder {
         break;
       case YAML::NodeType::Sequence:
         out.kind = ConfigNode::Kind::Sequence;
-        for (const auto& item : node)
-          out.items.push_back(build(item, depth + 1));
+        for (const auto& item : node) {
+          out.items.push_back(build(item, depth + 1, yaml_item_path(path, item, out.items.size())));
+        }
         break;
       case YAML::NodeType::Map:
         out.kind = ConfigNode::Kind::Map;
-        for (auto it = node.begin(); it != node.end(); ++it)
-          add_entry(out, it->first, it->second, depth);
+        for (auto it = node.begin(); it != node.end(); ++it) {
+          add_entry(out, it->first, it->second, depth, path);
+        }
         break;
     }
     return out;
   }
 
  private:
-  void add_entry(ConfigNode& map, const YAML::Node& key, const YAML::Node& value, int depth) {
+  void add_entry(ConfigNode& map, const YAML::Node& key, const YAML::Node& value, int depth,
+                 const std::string& path) {
     const SourceLocation key_where = location_of(file_, key.Mark());
     if (!key.IsScalar()) {
       issues_.push_back(
-          {key_where, "",
+          {key_where, path,
            std::string("a map key must be a string, got ") + (key.IsNull()  ? "nothing (null)"
                                                               : key.IsMap() ? "a map"
                                                                             : "a list")});
       return;
     }
     const std::string name = key.Scalar();
+    const std::string entry_path = child_path(path, name);
     // YAML forbids repeated keys, but yaml-cpp keeps both; which one a reader sees is an
     // accident, so it is an error here. The first stays so later checks still run.
     if (const ConfigNode::Entry* first = map.find_entry(name)) {
       issues_.push_back(
-          {key_where, "",
+          {key_where, entry_path,
            "duplicate key '" + name + "' (first at " + first->key_where.to_string() + ")"});
       return;
     }
-    ConfigNode::Entry entry{name, key_where, build(value, depth + 1)};
+    ConfigNode::Entry entry{name, key_where, build(value, depth + 1, entry_path)};
     if (entry.value.is_null())
       entry.value.where = key_where;
     map.entries.push_back(std::move(entry));
   }
 
-  void report_once(bool* reported, const SourceLocation& where, std::string message) {
+  void report_once(bool* reported, const SourceLocation& where, const std::string& path,
+                   std::string message) {
     if (*reported)
       return;
     *reported = true;
-    issues_.push_back({where, "", std::move(message)});
+    issues_.push_back({where, path, std::move(message)});
+  }
+
+  // item_path() for an item not converted yet: named after its `name` when it has one.
+  static std::string yaml_item_path(const std::string& parent, const YAML::Node& item,
+                                    std::size_t index) {
+    if (item.IsMap()) {
+      const YAML::Node name = item["name"];
+      if (name && name.IsScalar())
+        return parent + "[" + name.Scalar() + "]";
+    }
+    return parent + "[" + std::to_string(index) + "]";
   }
 
   const std::string& file_;
@@ -192,7 +208,7 @@ std::optional<ConfigNode> parse_yaml_document(std::string_view text, const std::
   ConfigNode root;
   try {
     TreeBuilder builder(file, issues);
-    root = builder.build(documents.front(), 0);
+    root = builder.build(documents.front(), 0, "");
   } catch (const YAML::Exception& e) {
     issues.push_back({location_of(file, e.mark), "", "invalid YAML: " + e.msg});
     return std::nullopt;

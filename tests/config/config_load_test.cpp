@@ -300,8 +300,8 @@ TEST(ConfigLoadErrors, DuplicateYamlKey) {
         interval: 1m
         interval: 2m
 )");
-  EXPECT_TRUE(
-      has_only_issue(result, 7, 9, "", "duplicate key 'interval' (first at test.yaml:6:9)"));
+  EXPECT_TRUE(has_only_issue(result, 7, 9, "pipelines[demo].checks[one].interval",
+                             "duplicate key 'interval' (first at test.yaml:6:9)"));
 }
 
 TEST(ConfigLoadErrors, BadDuration) {
