@@ -268,6 +268,9 @@ void ReportReader::skip_outside_root() {
 void ReportReader::skip_markup() {
   const std::uint64_t start = pos_;
   if (*at(pos_ + 1) == '?') {
+    if (ensure(pos_, 3) && !has_class(*at(pos_ + 2), kNameStart)) {
+      throw Defect(start + 2, "a processing instruction without a target name");
+    }
     skip_past(start + 2, "?>", "processing instruction");
   } else if (looking_at("<!--")) {
     skip_past(start + 4, "-->", "comment");

@@ -241,6 +241,7 @@ TEST(ReportReader, RefusesWhatIsNotOneWellFormedReport) {
       {"<testsuites></testsuite>", 14, "does not match"},
       {"<testsuites></testsuites></testsuites>", 25, "no open element"},
       {"<testsuites><!bogus></testsuites>", 12, "unknown markup"},
+      {"<testsuites><? x?></testsuites>", 14, "processing instruction"},
   };
   for (const auto& c : cases) {
     const Counted got = stream_count(dir.write("bad.xml", c.text));
