@@ -215,7 +215,7 @@ TEST(CliValidate, ReportsEveryErrorWithItsLocation) {
   EXPECT_EQ(r.exit_code, 78) << r.out << r.err;
   EXPECT_NE(r.err.find(config + ":6:9:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("intervall"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(config + ":9:27:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(config + ":9:26:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nonexistent"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("3 errors"), std::string::npos) << r.err;
 }
