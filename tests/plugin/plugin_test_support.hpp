@@ -46,8 +46,8 @@ class ScratchDirectories : public ::testing::Environment {
   }
 };
 
-// A fresh 0755 directory with copies of the named libraries, each 0755. `from` is the fixture
-// dir for names like "vigil_run_throws.so", or a {source, destination name} pair.
+// A library to copy into a scratch directory: a fixture, a real plugin, or any file under
+// another name ({source, "vigil_other.so"}).
 struct PluginFile {
   std::filesystem::path source;
   std::string name;  // file name in the scratch directory; the source's when empty
@@ -69,6 +69,7 @@ inline std::filesystem::path copy_plugin(const PluginFile& plugin,
   return target;
 }
 
+// A fresh 0755 directory holding 0755 copies of `plugins`.
 inline std::filesystem::path plugin_dir(const std::vector<PluginFile>& plugins) {
   const auto dir = ScratchDirectories::make();
   for (const auto& p : plugins)
