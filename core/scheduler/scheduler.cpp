@@ -8,7 +8,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -87,6 +86,10 @@ std::chrono::milliseconds spread_offset(std::string_view pipeline, std::string_v
 struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   struct Worker {
     std::thread thread;
+    // A condition variable per worker, so that waking one wakes exactly that one, and the pool
+    // knows which workers are on their way (see `searching`).
+    std::condition_variable wake_cv;
+    bool woken = false;
     bool abandoned = false;  // busy in a run that has passed its deadline
   };
 
@@ -118,19 +121,21 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     // The run that is queued or executing (an abandoned one included): while set, due times are
     // skipped, which is how one check never overlaps itself.
     std::shared_ptr<Run> current;
+    // What the last run cost in real time (not the injected clock: this is a measure of work,
+    // not a schedule); negative until the check has run once.
+    std::chrono::nanoseconds last_run_cost{-1};
   };
 
-  struct DueEntry {
-    SteadyTime due;
-    std::size_t check_index;
-    // Ties go to the check added first, so runs due together start in add() order.
-    bool operator>(const DueEntry& other) const {
-      return due != other.due ? due > other.due : check_index > other.check_index;
-    }
-  };
   using DeadlineKey = std::pair<SteadyTime, std::uint64_t>;
 
   enum class Lifecycle { Configuring, Running, Stopping, Stopped };
+
+  // A run this cheap is over before a sleeping thread would even wake up (tens of microseconds
+  // on Linux, more on a busy or virtualised host).
+  static constexpr std::chrono::nanoseconds kQuickRun = std::chrono::microseconds{100};
+  // How long a run may sit in the queue, runnable, with no worker on its way, before the
+  // timekeeper recruits one (see take_run_locked).
+  static constexpr milliseconds kStrandedRunGrace{1};
 
   State(Clock& clock_, SchedulerOptions options_, ResultSink sink_)
       : clock(clock_), options(std::move(options_)), sink(std::move(sink_)) {}
@@ -144,32 +149,38 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
 
   std::mutex mu;
   std::condition_variable timer_cv;  // the timekeeper (timer thread or run_once caller) sleeps
-  std::condition_variable work_cv;   // idle workers sleep here
   Lifecycle lifecycle = Lifecycle::Configuring;
   bool workers_exit = false;
   // A deque keeps each ScheduledCheck at a fixed address, which a running worker relies on.
   std::deque<CheckSlot> checks;
-  // Every check has exactly one entry while running: its next due time. A heap, so a wake-up
-  // costs O(log n) per due check, not a scan of all checks.
-  std::priority_queue<DueEntry, std::vector<DueEntry>, std::greater<>> due;
+  // While running, every check is listed under its next due time, in order of time. Offsets and
+  // intervals are whole milliseconds, so checks share due instants (10,000 checks at 1 s share
+  // 1,000): a wake-up takes one entry off the front, never scans all checks or sifts a heap
+  // once per check.
+  std::map<SteadyTime, std::vector<std::size_t>> due;
+  std::vector<std::vector<std::size_t>> spare_due_lists;  // reused, so lists rarely reallocate
   // Queued and executing runs by deadline (abandoned runs leave it); erased when a run ends.
   std::map<DeadlineKey, std::shared_ptr<Run>> deadlines;
   std::deque<std::shared_ptr<Run>> ready;  // released, waiting for a worker, FIFO
   std::list<Worker> workers;               // std::list: a Worker's address is stable
   std::size_t active_runs = 0;             // executing and not yet past their deadline
   std::size_t abandoned_runs = 0;
-  std::size_t idle_workers = 0;
-  std::size_t starting_workers = 0;  // created, not yet waiting for work
+  // Idle workers, most recently idle last: that one is woken first, its cache still warm.
+  std::vector<Worker*> idle;
+  // Workers woken or started that have not yet taken the lock. At most one at a time: when runs
+  // are short, the first worker often drains the queue before a second could even wake up, so
+  // waking one per queued run would mostly cost context switches. A worker that takes a run
+  // and sees more recruits the next one, so slow runs still fan out across the pool.
+  std::size_t searching = 0;
+  // The worker recruited last, to be notified once the recruiter has released mu: notified
+  // under the lock, it would wake only to block on mu at once.
+  Worker* wake_pending = nullptr;
+  // When the timekeeper (timer thread or run_once caller) will next wake; min() while awake.
+  SteadyTime timekeeper_sleeps_until = SteadyTime::min();
   std::uint64_t next_seq = 0;
   SchedulerStats stats;
 
   bool has_runnable_locked() const { return !ready.empty() && active_runs < options.max_workers; }
-
-  std::size_t runnable_count_locked() const {
-    if (active_runs >= options.max_workers)
-      return 0;
-    return std::min(ready.size(), options.max_workers - active_runs);
-  }
 
   std::shared_ptr<Run> release_locked(std::size_t index, SteadyTime scheduled_for, SteadyTime now,
                                       sdk::TimePoint wall_now, std::shared_ptr<OnceBatch> batch) {
@@ -209,32 +220,64 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     }
   }
 
-  // Starts workers for the runs that may start now and wakes one idle worker; a worker that
-  // takes a run wakes the next (see worker_loop). Threads not held by abandoned runs never
-  // exceed max_workers: one that is finishing a run will look for work itself.
-  void ensure_workers_locked() {
-    const std::size_t runnable = runnable_count_locked();
-    if (runnable == 0)
+  // Makes sure a worker is on its way to runnable work: wakes an idle one or, if none is idle,
+  // starts a thread. Threads not held by abandoned runs never exceed max_workers; beyond that,
+  // busy workers take queued runs as they finish.
+  void recruit_worker_locked() {
+    if (!has_runnable_locked() || searching > 0)
       return;
-    const std::size_t thread_cap = options.max_workers + options.max_abandoned_workers;
-    std::size_t available = idle_workers + starting_workers;
-    while (available < runnable && workers.size() - abandoned_runs < options.max_workers &&
-           workers.size() < thread_cap) {
-      Worker& worker = workers.emplace_back();
-      try {
-        worker.thread =
-            std::thread([state = shared_from_this(), &worker] { state->worker_loop(worker); });
-      } catch (const std::system_error&) {
-        // Out of threads: the runs stay queued and are reported UNKNOWN at their deadline if
-        // no worker frees up, which is the visible outcome we want, not a crash.
-        workers.pop_back();
-        break;
-      }
-      ++starting_workers;
-      ++available;
+    if (!idle.empty()) {
+      Worker* worker = idle.back();
+      idle.pop_back();
+      worker->woken = true;
+      ++searching;
+      wake_pending = worker;
+      return;
     }
-    if (idle_workers > 0)
-      work_cv.notify_one();
+    const std::size_t thread_cap = options.max_workers + options.max_abandoned_workers;
+    if (workers.size() - abandoned_runs >= options.max_workers || workers.size() >= thread_cap) {
+      return;
+    }
+    Worker& worker = workers.emplace_back();
+    try {
+      worker.thread =
+          std::thread([state = shared_from_this(), &worker] { state->worker_loop(worker); });
+    } catch (const std::system_error&) {
+      // Out of threads: the runs stay queued and are reported UNKNOWN at their deadline if no
+      // worker frees up, which is the visible outcome we want, not a crash.
+      workers.pop_back();
+      return;
+    }
+    ++searching;
+  }
+
+  // Recruits a worker for runs that have waited kStrandedRunGrace in the queue with none on its
+  // way: left behind by a quick run that turned out slow. Returns when to look again.
+  SteadyTime rescue_stranded_runs_locked(SteadyTime now) {
+    if (!has_runnable_locked() || searching > 0)
+      return SteadyTime::max();
+    const SteadyTime rescue_at = ready.front()->started_steady + kStrandedRunGrace;
+    if (rescue_at > now)
+      return rescue_at;
+    recruit_worker_locked();
+    return SteadyTime::max();
+  }
+
+  // Releases mu and notifies the worker recruited meanwhile, if any; the caller re-locks.
+  void unlock_and_wake(std::unique_lock<std::mutex>& lock) {
+    Worker* worker = std::exchange(wake_pending, nullptr);
+    lock.unlock();
+    if (worker != nullptr)
+      worker->wake_cv.notify_one();
+  }
+
+  void schedule_locked(SteadyTime when, std::size_t check_index) {
+    auto [entry, created] = due.try_emplace(when);
+    if (created && !spare_due_lists.empty()) {
+      entry->second = std::move(spare_due_lists.back());
+      spare_due_lists.pop_back();
+    }
+    entry->second.push_back(check_index);
   }
 
   // Due checks become runs; checks whose previous run is still in flight are skipped. Slots
@@ -242,30 +285,36 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   void release_due_locked(SteadyTime now, std::vector<CheckResult>& outbox) {
     std::optional<sdk::TimePoint> wall_now;
     bool released = false;
-    while (!due.empty() && due.top().due <= now) {
-      DueEntry entry = due.top();
-      due.pop();
-      CheckSlot& slot = checks[entry.check_index];
-      const milliseconds interval = slot.check.interval;
-      SteadyTime slot_time = entry.due;
-      if (now - slot_time >= interval) {
-        const auto missed = (now - slot_time) / interval;
-        slot_time += missed * interval;
-        stats.missed_slots += static_cast<std::uint64_t>(missed);
+    while (!due.empty() && due.begin()->first <= now) {
+      auto node = due.extract(due.begin());
+      std::vector<std::size_t>& due_now = node.mapped();
+      // Checks due together start in add() order, whatever order they were listed in.
+      std::sort(due_now.begin(), due_now.end());
+      for (const std::size_t index : due_now) {
+        CheckSlot& slot = checks[index];
+        const milliseconds interval = slot.check.interval;
+        SteadyTime slot_time = node.key();
+        if (now - slot_time >= interval) {
+          const auto missed = (now - slot_time) / interval;
+          slot_time += missed * interval;
+          stats.missed_slots += static_cast<std::uint64_t>(missed);
+        }
+        if (!wall_now)
+          wall_now = clock.now();
+        if (slot.current) {
+          ++stats.skipped_in_flight;
+          outbox.push_back(skip_result(slot, *wall_now));
+        } else {
+          release_locked(index, slot_time, now, *wall_now, nullptr);
+          released = true;
+        }
+        schedule_locked(slot_time + interval, index);
       }
-      if (!wall_now)
-        wall_now = clock.now();
-      if (slot.current) {
-        ++stats.skipped_in_flight;
-        outbox.push_back(skip_result(slot, *wall_now));
-      } else {
-        release_locked(entry.check_index, slot_time, now, *wall_now, nullptr);
-        released = true;
-      }
-      due.push({slot_time + interval, entry.check_index});
+      due_now.clear();
+      spare_due_lists.push_back(std::move(due_now));
     }
     if (released)
-      ensure_workers_locked();
+      recruit_worker_locked();
   }
 
   // Reports every run whose deadline has come: an executing one is abandoned (cancel flag set,
@@ -298,13 +347,12 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     // The abandoned thread no longer counts against max_workers; a queued run may start now,
     // on a replacement thread if need be.
     if (freed_capacity)
-      ensure_workers_locked();
+      recruit_worker_locked();
   }
 
-  // Calls the sink for each result with the lock released: the sink may block (a slow log
-  // file) and must not hold up workers or the timer meanwhile.
-  void deliver(std::unique_lock<std::mutex>& lock, std::vector<CheckResult>& outbox) {
-    lock.unlock();
+  // Calls the sink with the lock released: the sink may block (a slow log file) and must not
+  // hold up workers or the timer meanwhile.
+  void deliver_unlocked(std::vector<CheckResult>& outbox) {
     for (CheckResult& result : outbox) {
       if (!sink)
         break;
@@ -316,7 +364,6 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       }
     }
     outbox.clear();
-    lock.lock();
   }
 
   void timer_loop() {
@@ -327,20 +374,25 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       expire_deadlines_locked(now, outbox);
       if (lifecycle == Lifecycle::Running)
         release_due_locked(now, outbox);
-      if (!outbox.empty()) {
-        deliver(lock, outbox);
-        continue;  // time has moved while the sink ran
+      const SteadyTime rescue_at = rescue_stranded_runs_locked(now);
+      if (!outbox.empty() || wake_pending != nullptr) {
+        unlock_and_wake(lock);
+        deliver_unlocked(outbox);
+        lock.lock();
+        continue;  // time has moved meanwhile
       }
       if (lifecycle != Lifecycle::Running && active_runs == 0)
         return;
       // Sleep until the next thing that is known to happen; nothing wakes the timer otherwise
       // (workers only do at stop), so an idle daemon makes no wake-ups between due times.
-      SteadyTime wake = SteadyTime::max();
+      SteadyTime wake = rescue_at;
       if (!deadlines.empty())
-        wake = deadlines.begin()->first.first;
+        wake = std::min(wake, deadlines.begin()->first.first);
       if (lifecycle == Lifecycle::Running && !due.empty())
-        wake = std::min(wake, due.top().due);
+        wake = std::min(wake, due.begin()->first);
+      timekeeper_sleeps_until = wake;
       clock.wait_until(lock, timer_cv, wake);
+      timekeeper_sleeps_until = SteadyTime::min();
     }
   }
 
@@ -372,9 +424,10 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     run->started_steady = now;
     run->started_wall = clock.now();
     // A run that waited for a worker still gets its whole timeout. The deadline only moves
-    // later, so the timer, which may be sleeping until the old one, never oversleeps.
+    // later, so the timer, which may be sleeping until the old one, never oversleeps. A wait
+    // under a millisecond is noise against a timeout and not worth re-indexing the run for.
     const SteadyTime deadline = now + run->check->timeout;
-    if (deadline > run->deadline) {
+    if (deadline - run->deadline >= milliseconds{1}) {
       deadlines.erase(DeadlineKey{run->deadline, run->seq});
       run->deadline = deadline;
       deadlines.emplace(DeadlineKey{run->deadline, run->seq}, run);
@@ -384,56 +437,98 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     stats.peak_concurrent_runs = std::max(stats.peak_concurrent_runs, active_runs);
   }
 
+  std::shared_ptr<Run> take_run_locked(Worker& self) {
+    std::shared_ptr<Run> run = std::move(ready.front());
+    ready.pop_front();
+    begin_locked(run, self);
+    // Runs queued behind this one get a worker of their own, unless this run is known to be
+    // quick: this thread will then be back for them before a sleeping one could even be
+    // scheduled, and waking it would cost more than the run. Should the run turn out slow,
+    // the queued runs are picked up at the next release or deadline, or when it ends.
+    const std::chrono::nanoseconds cost = checks[run->check_index].last_run_cost;
+    if (cost < std::chrono::nanoseconds::zero() || cost >= kQuickRun) {
+      recruit_worker_locked();
+    } else if (has_runnable_locked() &&
+               timekeeper_sleeps_until > ready.front()->started_steady + kStrandedRunGrace) {
+      timer_cv.notify_all();  // so that it sleeps no longer than the grace for these runs
+    }
+    return run;
+  }
+
+  // Records the end of a run. Returns false if the run had been abandoned: its result is late,
+  // for on_late_result only.
+  bool finish_locked(const std::shared_ptr<Run>& run, Worker& self, CheckResult& result,
+                     std::chrono::nanoseconds cost, std::vector<CheckResult>& outbox) {
+    CheckSlot& slot = checks[run->check_index];
+    slot.last_run_cost = cost;
+    if (slot.current == run)
+      slot.current.reset();
+    if (run->phase == Run::Phase::Abandoned) {
+      // Already reported as timed out; this thread is an ordinary pool thread again.
+      self.abandoned = false;
+      --abandoned_runs;
+      ++stats.late_results_dropped;
+      return false;
+    }
+    run->phase = Run::Phase::Finished;
+    deadlines.erase(DeadlineKey{run->deadline, run->seq});
+    --active_runs;
+    if (lifecycle == Lifecycle::Stopping && active_runs == 0)
+      timer_cv.notify_all();
+    complete_locked(*run, std::move(result), outbox);
+    return true;
+  }
+
   void worker_loop(Worker& self) {
     std::unique_lock<std::mutex> lock(mu);
-    --starting_workers;
+    --searching;  // a new thread counts as searching until here
     std::vector<CheckResult> outbox;
+    std::shared_ptr<Run> run;
     for (;;) {
-      ++idle_workers;
-      work_cv.wait(lock, [this] { return workers_exit || has_runnable_locked(); });
-      --idle_workers;
-      if (workers_exit)
-        return;
-
-      std::shared_ptr<Run> run = std::move(ready.front());
-      ready.pop_front();
-      begin_locked(run, self);
-      // Wake workers one at a time: a quick run lets this thread take the next one itself,
-      // which saves waking a thread per run when runs are short.
-      if (has_runnable_locked() && idle_workers > 0)
-        work_cv.notify_one();
+      if (!run) {
+        if (workers_exit)
+          return;
+        if (!has_runnable_locked()) {
+          idle.push_back(&self);
+          self.wake_cv.wait(lock, [&] { return self.woken || workers_exit; });
+          if (self.woken) {
+            self.woken = false;
+            --searching;
+          } else {
+            std::erase(idle, &self);
+          }
+          continue;
+        }
+        run = take_run_locked(self);
+      }
       const RunRequest request{run->scheduled_for, run->deadline, &run->cancel};
-      lock.unlock();
+      unlock_and_wake(lock);
+      // The previous run's result goes out here, so finishing one run and taking the next
+      // cost one trip through the lock, not two.
+      deliver_unlocked(outbox);
+      const auto call_start = std::chrono::steady_clock::now();
       CheckResult result = invoke(*run, request);
+      const auto cost = std::chrono::steady_clock::now() - call_start;
       lock.lock();
 
-      CheckSlot& slot = checks[run->check_index];
-      if (slot.current == run)
-        slot.current.reset();
-      if (run->phase == Run::Phase::Abandoned) {
-        // Already reported as timed out; this thread is an ordinary pool thread again.
-        self.abandoned = false;
-        --abandoned_runs;
-        ++stats.late_results_dropped;
-        if (lifecycle != Lifecycle::Stopped && options.on_late_result) {
-          lock.unlock();
-          try {
-            options.on_late_result(result);
-          } catch (...) {
-            // Same reasoning as for the sink.
-          }
-          lock.lock();
+      const bool on_time = finish_locked(run, self, result, cost, outbox);
+      run.reset();
+      if (!on_time && lifecycle != Lifecycle::Stopped && options.on_late_result) {
+        lock.unlock();
+        try {
+          options.on_late_result(result);
+        } catch (...) {
+          // As for the sink: a throwing hook must not take the thread down.
         }
-        continue;
+        lock.lock();
       }
-      run->phase = Run::Phase::Finished;
-      deadlines.erase(DeadlineKey{run->deadline, run->seq});
-      --active_runs;
-      if (lifecycle == Lifecycle::Stopping && active_runs == 0)
-        timer_cv.notify_all();
-      complete_locked(*run, std::move(result), outbox);
-      if (!outbox.empty())
-        deliver(lock, outbox);
+      if (!workers_exit && has_runnable_locked()) {
+        run = take_run_locked(self);
+      } else if (!outbox.empty()) {
+        lock.unlock();
+        deliver_unlocked(outbox);  // before this thread sleeps or exits
+        lock.lock();
+      }
     }
   }
 };
@@ -477,7 +572,7 @@ void Scheduler::start() {
     const SteadyTime now = s.clock.steady_now();
     for (std::size_t i = 0; i < s.checks.size(); ++i) {
       const ScheduledCheck& check = s.checks[i].check;
-      s.due.push({now + spread_offset(check.pipeline, check.name, check.interval), i});
+      s.schedule_locked(now + spread_offset(check.pipeline, check.name, check.interval), i);
     }
     s.lifecycle = State::Lifecycle::Running;
   }
@@ -524,8 +619,9 @@ void Scheduler::stop() {
       to_join.push_back(std::move(worker.thread));
     }
   }
+  for (State::Worker& worker : s.workers)
+    worker.wake_cv.notify_all();
   lock.unlock();
-  s.work_cv.notify_all();
   for (std::thread& thread : to_join)
     thread.join();
 }
@@ -538,7 +634,7 @@ std::vector<CheckResult> Scheduler::run_once() {
   }
   auto batch = std::make_shared<State::OnceBatch>();
   batch->results.resize(s.checks.size());
-  const SteadyTime now = s.clock.steady_now();
+  const SteadyTime released_at = s.clock.steady_now();
   const sdk::TimePoint wall_now = s.clock.now();
   for (std::size_t i = 0; i < s.checks.size(); ++i) {
     if (s.checks[i].current) {
@@ -546,22 +642,31 @@ std::vector<CheckResult> Scheduler::run_once() {
       ++s.stats.skipped_in_flight;
       batch->results[i] = s.skip_result(s.checks[i], wall_now);
     } else {
-      s.release_locked(i, now, now, wall_now, batch);
+      s.release_locked(i, released_at, released_at, wall_now, batch);
       ++batch->outstanding;
     }
   }
-  s.ensure_workers_locked();
+  s.recruit_worker_locked();
 
   // This thread keeps time for the batch as the timer thread would. Results go into the batch,
   // so the outbox stays empty.
   std::vector<CheckResult> outbox;
-  while (batch->outstanding > 0) {
-    s.expire_deadlines_locked(s.clock.steady_now(), outbox);
+  for (;;) {
+    const SteadyTime now = s.clock.steady_now();
+    s.expire_deadlines_locked(now, outbox);
+    const SteadyTime rescue_at = s.rescue_stranded_runs_locked(now);
+    if (s.wake_pending != nullptr) {
+      s.unlock_and_wake(lock);
+      lock.lock();
+      continue;
+    }
     if (batch->outstanding == 0)
       break;
     const SteadyTime wake =
-        s.deadlines.empty() ? SteadyTime::max() : s.deadlines.begin()->first.first;
+        s.deadlines.empty() ? rescue_at : std::min(rescue_at, s.deadlines.begin()->first.first);
+    s.timekeeper_sleeps_until = wake;
     s.clock.wait_until(lock, s.timer_cv, wake);
+    s.timekeeper_sleeps_until = SteadyTime::min();
   }
   std::vector<CheckResult> results;
   results.reserve(batch->results.size());
