@@ -50,21 +50,16 @@ def report(counts):
           "skipped=%(skipped)d" % counts)
 '''
 
+# The usual idiom: end events only, each finished testcase and suite cleared to keep memory flat.
 ITERPARSE = CLASSIFY + r'''
 import sys
 import xml.etree.ElementTree as ET
 counts = dict.fromkeys(("passed", "failures", "errors", "skipped"), 0)
-depth_in_case = 0
-for event, element in ET.iterparse(sys.argv[1], events=("start", "end")):
+for _, element in ET.iterparse(sys.argv[1]):
     if element.tag == "testcase":
-        if event == "start":
-            depth_in_case += 1
-        else:
-            depth_in_case -= 1
-            if depth_in_case == 0:
-                counts[outcome(element)] += 1
-                element.clear()
-    elif event == "end" and element.tag == "testsuite" and depth_in_case == 0:
+        counts[outcome(element)] += 1
+        element.clear()
+    elif element.tag == "testsuite":
         element.clear()
 report(counts)
 '''
@@ -86,19 +81,19 @@ COUNTS = re.compile(r"tests=(\d+) passed=(\d+) failures=(\d+) errors=(\d+) skipp
 
 
 def run_measured(argv, rss_file):
-    """Wall seconds, peak RSS in KiB and stdout of one whole process.
+    """Wall seconds, CPU seconds (user + system), peak RSS in KiB and stdout of one process.
 
     The peak comes from GNU time's %M, not from wait4 here: ru_maxrss survives exec, so a child
     forked from this Python process would report Python's own RSS as its floor."""
     start = time.perf_counter()
-    done = subprocess.run([GNU_TIME, "-f", "%M", "-o", rss_file] + argv, stdout=subprocess.PIPE,
+    done = subprocess.run([GNU_TIME, "-f", "%M %U %S", "-o", rss_file] + argv, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
     with open(rss_file) as f:
-        peak_kib = int(f.read().split()[-1])
-    return elapsed, peak_kib, done.stdout.decode()
+        peak_kib, user, system = f.read().split()[-3:]
+    return elapsed, float(user) + float(system), int(peak_kib), done.stdout.decode()
 
 
 def main():
@@ -145,20 +140,23 @@ def main():
         if not os.access(argv[0], os.X_OK):
             sys.exit(f"{argv[0]} not found: ninja -C {args.build} junit_stream_count junit_dom_count")
 
+    # GNU time's CPU figures have 10 ms resolution: fine at 200 MiB, coarse for small reports.
     # One untimed run each: warms the page cache and checks the counts before anything is timed.
     for name, argv in peers.items():
-        _, _, out = run_measured(argv, rss_file)
+        _, _, _, out = run_measured(argv, rss_file)
         match = COUNTS.search(out)
         got = tuple(int(g) for g in match.groups()) if match else None
         if got != truth:
             sys.exit(f"{name} counted {got}, the generator says {truth}")
 
     times = {name: [] for name in peers}
+    cpu = {name: [] for name in peers}
     rss = {name: 0 for name in peers}
     for _ in range(args.rounds):
         for name, argv in peers.items():
-            elapsed, peak_kib, _ = run_measured(argv, rss_file)
+            elapsed, cpu_seconds, peak_kib, _ = run_measured(argv, rss_file)
             times[name].append(elapsed)
+            cpu[name].append(cpu_seconds)
             rss[name] = max(rss[name], peak_kib)
 
     os.remove(rss_file)
@@ -166,15 +164,19 @@ def main():
     size_mib = os.path.getsize(report) / 2**20
     print(f"\n{size_mib:.0f} MiB report, {meta['tests']} testcases, {args.rounds} interleaved "
           f"rounds, whole process each; every peer printed the generator's counts.\n")
-    print("| peer | median s | min s | peak RSS MiB | time vs junit_pass_rate |")
-    print("|---|---|---|---|---|")
+    ours_cpu = statistics.median(cpu["junit_pass_rate (streaming)"])
+    print("| peer | median s | min s | median CPU s | peak RSS MiB | time vs junit_pass_rate | "
+          "CPU vs junit_pass_rate |")
+    print("|---|---|---|---|---|---|---|")
     for name, samples in times.items():
         median = statistics.median(samples)
-        print(f"| {name} | {median:.3f} | {min(samples):.3f} | {rss[name] / 1024:.1f} | "
-              f"{median / ours:.1f}x |")
+        median_cpu = statistics.median(cpu[name])
+        cpu_ratio = f"{median_cpu / ours_cpu:.1f}x" if ours_cpu > 0 else "n/a"
+        print(f"| {name} | {median:.3f} | {min(samples):.3f} | {median_cpu:.2f} | "
+              f"{rss[name] / 1024:.1f} | {median / ours:.1f}x | {cpu_ratio} |")
     if junitparser is None:
         print("| junitparser | not available (not packaged for Debian, no PyPI here); "
-              "the issue measured 8.7 s, 774 MB | | | |")
+              "the issue measured 8.7 s, 774 MB | | | | | |")
     print()
     checks = [("4x the pugixml DOM count",
                statistics.median(times["pugixml whole-document DOM"]) / ours >= 4),
