@@ -120,10 +120,12 @@ int check_command(const std::vector<std::string>& args) {
 
   core::PluginCatalog catalog;
   catalog.load_for_type(plugin_search_path(common, {}), type);
+  // Problems go to stderr even when the type was found: a refused vigil_<TYPE>.so may have been
+  // replaced by another plugin's type of the same name, and the operator must see why.
+  for (const auto& p : catalog.problems())
+    std::cerr << "vigil check: warning: " << p.to_string() << "\n";
   const sdk::CheckFactory* factory = catalog.find_check(type);
   if (factory == nullptr) {
-    for (const auto& p : catalog.problems())
-      std::cerr << "vigil check: " << p.to_string() << "\n";
     return usage_error("no plugin provides check type '" + type + "' (see `vigil plugins`)");
   }
   std::vector<sdk::TextOptionError> errors;
