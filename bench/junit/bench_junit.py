@@ -9,6 +9,7 @@ the true counts), checks that every peer prints those counts, then times interle
                      the same Tally walk over the DOM
   ElementTree        Python's xml.etree.ElementTree.iterparse, clearing finished elements
   junitparser        JUnitXml.fromfile, when the module is importable
+  vigil check        the whole CLI loading the plugin, when build/bin/vigil exists
 
 Each command is one whole process (start-up included), started the same way, output captured;
 peak RSS is that child's ru_maxrss. Ratios are of medians, the figure that survives a noisy
@@ -78,9 +79,11 @@ report(counts)
 
 GNU_TIME = "/usr/bin/time"
 COUNTS = re.compile(r"tests=(\d+) passed=(\d+) failures=(\d+) errors=(\d+) skipped=(\d+)")
+# `vigil check` prints the counts as perfdata, and exits with the status: 0-3 are all fine here.
+VIGIL_COUNTS = re.compile(r"tests=(\d+) passed=(\d+) failed=(\d+) errors=(\d+) skipped=(\d+)")
 
 
-def run_measured(argv, rss_file):
+def run_measured(argv, rss_file, accepted_exits=(0,)):
     """Wall seconds, CPU seconds (user + system), peak RSS in KiB and stdout of one process.
 
     The peak comes from GNU time's %M, not from wait4 here: ru_maxrss survives exec, so a child
@@ -89,7 +92,7 @@ def run_measured(argv, rss_file):
     done = subprocess.run([GNU_TIME, "-f", "%M %U %S", "-o", rss_file] + argv, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
+    if done.returncode not in accepted_exits:
         sys.exit(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
     with open(rss_file) as f:
         peak_kib, user, system = f.read().split()[-3:]
@@ -128,9 +131,22 @@ def main():
         "pugixml whole-document DOM": [os.path.join(drivers, "junit_dom_count"), report],
         "Python ElementTree.iterparse": [sys.executable, "-c", ITERPARSE, report],
     }
+    patterns = {name: COUNTS for name in peers}
+    accepted_exits = {name: (0,) for name in peers}
+    vigil = os.path.join(args.build, "bin", "vigil")
+    plugin_dir = os.path.join(args.build, "plugins-out")
+    if os.path.exists(os.path.join(plugin_dir, "vigil_junit_pass_rate.so")) and \
+            os.access(vigil, os.X_OK):
+        name = "vigil check junit_pass_rate (whole CLI)"
+        peers[name] = [vigil, "check", "--plugin-dir", plugin_dir, "junit_pass_rate",
+                       "-o", "path=" + report]
+        patterns[name] = VIGIL_COUNTS
+        accepted_exits[name] = (0, 1, 2, 3)
     try:
         import junitparser  # noqa: F401
         peers["junitparser"] = [sys.executable, "-c", JUNITPARSER, report]
+        patterns["junitparser"] = COUNTS
+        accepted_exits["junitparser"] = (0,)
     except ImportError:
         junitparser = None
     if not os.access(GNU_TIME, os.X_OK):
@@ -143,8 +159,8 @@ def main():
     # GNU time's CPU figures have 10 ms resolution: fine at 200 MiB, coarse for small reports.
     # One untimed run each: warms the page cache and checks the counts before anything is timed.
     for name, argv in peers.items():
-        _, _, _, out = run_measured(argv, rss_file)
-        match = COUNTS.search(out)
+        _, _, _, out = run_measured(argv, rss_file, accepted_exits[name])
+        match = patterns[name].search(out)
         got = tuple(int(g) for g in match.groups()) if match else None
         if got != truth:
             sys.exit(f"{name} counted {got}, the generator says {truth}")
@@ -154,7 +170,7 @@ def main():
     rss = {name: 0 for name in peers}
     for _ in range(args.rounds):
         for name, argv in peers.items():
-            elapsed, cpu_seconds, peak_kib, _ = run_measured(argv, rss_file)
+            elapsed, cpu_seconds, peak_kib, _ = run_measured(argv, rss_file, accepted_exits[name])
             times[name].append(elapsed)
             cpu[name].append(cpu_seconds)
             rss[name] = max(rss[name], peak_kib)

@@ -379,11 +379,11 @@ class JunitPassRateCheck final : public sdk::Check {
       return result;
     }
     const double pass_rate = 100.0 * static_cast<double>(passing) / static_cast<double>(counted);
-    auto result = sdk::Result::ok("pass rate " + format_percent(pass_rate) + ": " +
-                                  std::to_string(counts.passed()) + " passed, " +
-                                  std::to_string(counts.failed) + " failed, " +
-                                  std::to_string(counts.errors) + " errors, " + skipped_text +
-                                  " of " + std::to_string(counts.tests) + " tests in " + reports);
+    auto result = sdk::Result::ok(
+        "pass rate " + format_percent(pass_rate) + ": " + std::to_string(counts.passed()) +
+        " passed, " + std::to_string(counts.failed) + " failed, " + std::to_string(counts.errors) +
+        (counts.errors == 1 ? " error, " : " errors, ") + skipped_text + " of " +
+        std::to_string(counts.tests) + " tests in " + reports);
     count_metric(result);
     result.metric(sdk::Metric("pass_rate", pass_rate, "%").with_bounds(0.0, 100.0));
     return result;
