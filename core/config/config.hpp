@@ -88,7 +88,7 @@ struct GlobalConfig {
   std::vector<std::filesystem::path> plugin_dirs;
   std::string log_level = "info";  // trace|debug|info|warning|error
   std::optional<std::filesystem::path> log_file;
-  std::uint64_t log_max_size = 10 * 1024 * 1024;
+  std::uint64_t log_max_size = std::uint64_t{10} * 1024 * 1024;
   int log_max_files = 5;
   std::size_t max_concurrent_checks = 16;
   std::optional<std::filesystem::path> state_dir;

@@ -112,7 +112,7 @@ class TreeBuilder {
                                                                             : "a list")});
       return;
     }
-    const std::string name = key.Scalar();
+    const std::string& name = key.Scalar();
     const std::string entry_path = child_path(path, name);
     // YAML forbids repeated keys, but yaml-cpp keeps both; which one a reader sees is an
     // accident, so it is an error here. The first stays so later checks still run.

@@ -128,7 +128,7 @@ class DocumentReader {
     return false;
   }
 
-  std::string expected_got(sdk::OptionType type, const ConfigNode& node) {
+  static std::string expected_got(sdk::OptionType type, const ConfigNode& node) {
     return "expected " + sdk::type_expectation(type) + ", got " + describe_node(node);
   }
 

@@ -72,9 +72,11 @@ class OverlayMerger {
       }
       const std::string key = name->written;
       if (auto first = seen.find(key); first != seen.end()) {
-        issues_.push_back({name->where, item_path(path, item, i),
-                           "duplicate " + what + " name '" + key + "' in this overlay (first at " +
-                               first->second.to_string() + ")"});
+        // Built with += as this runs in a loop (performance-inefficient-string-concatenation).
+        std::string message = "duplicate ";
+        message.append(what).append(" name '").append(key).append("' in this overlay (first at ");
+        message.append(first->second.to_string()).append(")");
+        issues_.push_back({name->where, item_path(path, item, i), std::move(message)});
         continue;
       }
       seen.emplace(key, name->where);
@@ -94,10 +96,11 @@ class OverlayMerger {
       if (enabled != nullptr && enabled->is_scalar() &&
           sdk::parse_bool(enabled->written) == false) {
         std::vector<std::string_view> names(base_names.begin(), base_names.end());
-        issues_.push_back({name->where, item_path(path, item, i),
-                           "disables " + what + " '" + key +
-                               "', which the base configuration does not define (it has: " +
-                               join_names(names) + ")" + did_you_mean(key, names)});
+        std::string message = "disables ";
+        message.append(what).append(" '").append(key);
+        message.append("', which the base configuration does not define (it has: ");
+        message.append(join_names(names)).append(")").append(did_you_mean(key, names));
+        issues_.push_back({name->where, item_path(path, item, i), std::move(message)});
         continue;
       }
       base.items.push_back(std::move(item));
