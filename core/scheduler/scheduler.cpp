@@ -170,7 +170,8 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   // Workers woken or started that have not yet taken the lock. At most one at a time: when runs
   // are short, the first worker often drains the queue before a second could even wake up, so
   // waking one per queued run would mostly cost context switches. A worker that takes a run
-  // and sees more recruits the next one, so slow runs still fan out across the pool.
+  // which is not known to be quick recruits the next one, so slow runs still fan out across
+  // the pool within microseconds of each other.
   std::size_t searching = 0;
   // The worker recruited last, to be notified once the recruiter has released mu: notified
   // under the lock, it would wake only to block on mu at once.
@@ -383,8 +384,9 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       }
       if (lifecycle != Lifecycle::Running && active_runs == 0)
         return;
-      // Sleep until the next thing that is known to happen; nothing wakes the timer otherwise
-      // (workers only do at stop), so an idle daemon makes no wake-ups between due times.
+      // Sleep until the next thing known to happen. Workers wake the timer only at stop or for
+      // runs stranded behind a quick run (take_run_locked), so an idle daemon makes no
+      // wake-ups between due times.
       SteadyTime wake = rescue_at;
       if (!deadlines.empty())
         wake = std::min(wake, deadlines.begin()->first.first);

@@ -67,7 +67,7 @@ struct SchedulerOptions {
   std::function<void(const CheckResult&)> on_late_result;
 };
 
-// Counters since construction, for tests, `vigil status` and the benchmark.
+// Counters since construction, for tests, diagnostics and the benchmark.
 struct SchedulerStats {
   std::uint64_t runs_started = 0;
   std::uint64_t timeouts = 0;              // runs reported UNKNOWN at their deadline
