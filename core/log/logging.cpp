@@ -47,6 +47,8 @@ class UpperLevelFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
+constexpr std::size_t kMinRedactedLength = 4;
+
 struct SecretList {
   std::mutex mu;
   std::vector<std::string> values;
@@ -59,7 +61,9 @@ SecretList& secrets() {
 
 std::string redact_locked(std::string text, const std::vector<std::string>& values) {
   for (const auto& secret : values) {
-    if (secret.empty())
+    // Values this short ("no", "5m", "443") are rarely secrets and occur everywhere; blanking
+    // them would make every log line unreadable without protecting anything.
+    if (secret.size() < kMinRedactedLength)
       continue;
     for (std::size_t pos = text.find(secret); pos != std::string::npos;
          pos = text.find(secret, pos + 3)) {
