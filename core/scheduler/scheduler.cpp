@@ -134,7 +134,8 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   // on Linux, more on a busy or virtualised host).
   static constexpr std::chrono::nanoseconds kQuickRun = std::chrono::microseconds{100};
   // How long a run may sit in the queue, runnable, with no worker on its way, before the
-  // timekeeper recruits one (see take_run_locked).
+  // timekeeper recruits one (see take_run_locked), on top of the timer slack: the timer sleeps
+  // up to that much past a due time anyway, and need not be woken earlier for these runs.
   static constexpr milliseconds kStrandedRunGrace{1};
 
   State(Clock& clock_, SchedulerOptions options_, ResultSink sink_)
@@ -179,6 +180,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   // When the timekeeper (timer thread or run_once caller) will next wake; min() while awake.
   SteadyTime timekeeper_sleeps_until = SteadyTime::min();
   std::uint64_t next_seq = 0;
+  milliseconds timer_slack{0};  // options.timer_slack, capped at start()
   SchedulerStats stats;
 
   bool has_runnable_locked() const { return !ready.empty() && active_runs < options.max_workers; }
@@ -252,12 +254,16 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     ++searching;
   }
 
-  // Recruits a worker for runs that have waited kStrandedRunGrace in the queue with none on its
+  SteadyTime stranded_rescue_time_locked() const {
+    return ready.front()->started_steady + timer_slack + kStrandedRunGrace;
+  }
+
+  // Recruits a worker for runs that have waited out the grace in the queue with none on its
   // way: left behind by a quick run that turned out slow. Returns when to look again.
   SteadyTime rescue_stranded_runs_locked(SteadyTime now) {
     if (!has_runnable_locked() || searching > 0)
       return SteadyTime::max();
-    const SteadyTime rescue_at = ready.front()->started_steady + kStrandedRunGrace;
+    const SteadyTime rescue_at = stranded_rescue_time_locked();
     if (rescue_at > now)
       return rescue_at;
     recruit_worker_locked();
@@ -279,6 +285,19 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       spare_due_lists.pop_back();
     }
     entry->second.push_back(check_index);
+  }
+
+  // When the timer should next release runs: the first due time, or, if more due times follow
+  // within the slack window, the last of those, so that one wake-up serves them all.
+  SteadyTime next_release_locked() const {
+    if (due.empty())
+      return SteadyTime::max();
+    auto entry = due.begin();
+    SteadyTime release_at = entry->first;
+    const SteadyTime window_end = release_at + timer_slack;
+    for (++entry; entry != due.end() && entry->first <= window_end; ++entry)
+      release_at = entry->first;
+    return release_at;
   }
 
   // Due checks become runs; checks whose previous run is still in flight are skipped. Slots
@@ -390,8 +409,8 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       SteadyTime wake = rescue_at;
       if (!deadlines.empty())
         wake = std::min(wake, deadlines.begin()->first.first);
-      if (lifecycle == Lifecycle::Running && !due.empty())
-        wake = std::min(wake, due.begin()->first);
+      if (lifecycle == Lifecycle::Running)
+        wake = std::min(wake, next_release_locked());
       timekeeper_sleeps_until = wake;
       clock.wait_until(lock, timer_cv, wake);
       timekeeper_sleeps_until = SteadyTime::min();
@@ -450,8 +469,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
     const std::chrono::nanoseconds cost = checks[run->check_index].last_run_cost;
     if (cost < std::chrono::nanoseconds::zero() || cost >= kQuickRun) {
       recruit_worker_locked();
-    } else if (has_runnable_locked() &&
-               timekeeper_sleeps_until > ready.front()->started_steady + kStrandedRunGrace) {
+    } else if (has_runnable_locked() && timekeeper_sleeps_until > stranded_rescue_time_locked()) {
       timer_cv.notify_all();  // so that it sleeps no longer than the grace for these runs
     }
     return run;
@@ -572,9 +590,11 @@ void Scheduler::start() {
       throw std::logic_error("scheduler: start() called twice or after stop()");
     }
     const SteadyTime now = s.clock.steady_now();
+    s.timer_slack = std::max(s.options.timer_slack, milliseconds::zero());
     for (std::size_t i = 0; i < s.checks.size(); ++i) {
       const ScheduledCheck& check = s.checks[i].check;
       s.schedule_locked(now + spread_offset(check.pipeline, check.name, check.interval), i);
+      s.timer_slack = std::min(s.timer_slack, check.interval / 2);
     }
     s.lifecycle = State::Lifecycle::Running;
   }

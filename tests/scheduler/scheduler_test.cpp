@@ -143,6 +143,93 @@ TEST(Scheduler, SleepsUntilTheNextDueTimeWithoutTicking) {
   EXPECT_EQ(clock.blocking_waits(), waits_at_start + names.size());
 }
 
+// Two check names whose first runs fall due `gap` apart at a 10 s interval.
+std::pair<std::string, std::string> names_due_apart(milliseconds gap) {
+  std::map<milliseconds, std::string> by_due;
+  for (int i = 0;; ++i) {
+    const std::string name = "dense-" + std::to_string(i);
+    const milliseconds offset = spread_offset("web", name, 10s);
+    if (auto found = by_due.find(offset - gap); found != by_due.end())
+      return {found->second, name};
+    if (auto found = by_due.find(offset + gap); found != by_due.end())
+      return {name, found->second};
+    by_due.emplace(offset, name);
+  }
+}
+
+TEST(Scheduler, DueTimesWithinTheTimerSlackShareOneWakeUp) {
+  FakeClock clock;
+  Inbox inbox;
+  auto log = std::make_shared<RunLog>();
+  Scheduler scheduler(clock, {}, inbox.sink());  // default slack: 2 ms
+  const auto [early, late] = names_due_apart(2ms);
+  scheduler.add(make_check(early, 10s, 30s, recording_run(log, early)));
+  scheduler.add(make_check(late, 10s, 30s, recording_run(log, late)));
+  const SteadyTime t0 = clock.steady_now();
+  const SteadyTime early_due = t0 + spread_offset("web", early, 10s);
+  const SteadyTime late_due = t0 + spread_offset("web", late, 10s);
+  ASSERT_EQ(late_due - early_due, 2ms);
+  scheduler.start();
+
+  clock.await_sleepers(1);
+  EXPECT_EQ(clock.earliest_wakeup(), late_due);  // one wake-up for both
+  clock.advance_to(early_due);
+  EXPECT_EQ(clock.sleepers(), 1u);  // not woken at the first due time
+  clock.advance_to(late_due);
+  std::map<std::string, RunRecord> runs;  // released together, they may run in either order
+  for (const auto& run : log->wait_for(2))
+    runs.emplace(run.check, run);
+  EXPECT_EQ(runs.at(early).scheduled_for, early_due);  // due times stay exact; the start is late
+  EXPECT_EQ(runs.at(early).deadline, late_due + 30s);
+  EXPECT_EQ(runs.at(late).scheduled_for, late_due);
+  EXPECT_EQ(runs.at(late).deadline, late_due + 30s);
+}
+
+TEST(Scheduler, WithoutTimerSlackEveryDueTimeIsWokenForExactly) {
+  FakeClock clock;
+  Inbox inbox;
+  auto log = std::make_shared<RunLog>();
+  SchedulerOptions options;
+  options.timer_slack = 0ms;
+  Scheduler scheduler(clock, options, inbox.sink());
+  const auto [early, late] = names_due_apart(2ms);
+  scheduler.add(make_check(early, 10s, 30s, recording_run(log, early)));
+  scheduler.add(make_check(late, 10s, 30s, recording_run(log, late)));
+  const SteadyTime early_due = clock.steady_now() + spread_offset("web", early, 10s);
+  scheduler.start();
+
+  clock.await_sleepers(1);
+  EXPECT_EQ(clock.earliest_wakeup(), early_due);
+  clock.advance_to(early_due);
+  EXPECT_EQ(log->wait_for(1).at(0).deadline, early_due + 30s);
+}
+
+TEST(Scheduler, TimerSlackNeverExceedsHalfTheShortestInterval) {
+  FakeClock clock;
+  Inbox inbox;
+  auto log = std::make_shared<RunLog>();
+  SchedulerOptions options;
+  options.timer_slack = 10s;  // absurd: waiting for the second check would cost "fast" slots
+  Scheduler scheduler(clock, options, inbox.sink());
+  const SteadyTime t0 = clock.steady_now();
+  const SteadyTime fast_due = t0 + spread_offset("web", "fast", 1s);
+  std::string slow;  // a 60 s check first due 2 to 9 s after "fast"
+  for (int i = 0; slow.empty(); ++i) {
+    const std::string name = "slow-" + std::to_string(i);
+    const SteadyTime due = t0 + spread_offset("web", name, 60s);
+    if (due > fast_due + 2s && due < fast_due + 9s)
+      slow = name;
+  }
+  scheduler.add(make_check("fast", 1s, 1s, recording_run(log, "fast")));
+  scheduler.add(make_check(slow, 60s, 5s, recording_run(log, slow)));
+  scheduler.start();
+
+  clock.await_sleepers(1);
+  EXPECT_EQ(clock.earliest_wakeup(), fast_due);  // the slack is capped at 500 ms
+  clock.advance_to(fast_due);
+  EXPECT_EQ(log->wait_for(1).at(0).scheduled_for, fast_due);
+}
+
 TEST(Scheduler, CadenceFollowsDueTimesWithoutDrift) {
   FakeClock clock;
   Inbox inbox;
@@ -282,8 +369,9 @@ TEST(Scheduler, AQuickCheckTurningSlowDoesNotHoldUpRunsQueuedBehindIt) {
   clock.advance(10s);  // both due again, released together, the first one first
   gate->await_entered(1);
   // Its worker did not wake another for the run queued behind it, expecting to be back in
-  // microseconds. The timekeeper recruits one once that run has waited the grace period.
-  clock.advance(1ms);
+  // microseconds. The timekeeper recruits one once that run has waited the grace period:
+  // the timer slack (2 ms by default) plus 1 ms.
+  clock.advance(3ms);
   inbox.wait_for(names[1], sdk::Status::Ok, 2);
   EXPECT_EQ(gate->inside(), 1u);  // the slow run is still going
   gate->open();
