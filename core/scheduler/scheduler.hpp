@@ -7,7 +7,8 @@
 // Guarantees, all measured on the injected Clock:
 // - Each check runs every `interval`; the first run comes spread_offset() after start() so a
 //   fleet of checks does not fire at once. Due times advance by exactly `interval` (no drift);
-//   slots missed while the process was stalled are skipped, never run in a burst.
+//   slots missed while the process was stalled are skipped, never run in a burst. A run starts
+//   at its due time, or up to timer_slack later when due times are dense.
 // - At most max_workers runs execute at once, and never two runs of one check: a due time that
 //   finds the previous run still in flight is skipped with an UNKNOWN "skipped: ..." result.
 // - A run that passes its deadline is reported UNKNOWN ("timed out after 10s") by the timer
