@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <vigil/sdk/testing.hpp>
 
@@ -79,6 +81,9 @@ TEST_F(NodeResourcesVersusNodeExporter, SameFiguresLocallyAndThroughTheExporter)
 TEST_F(NodeResourcesVersusNodeExporter, SecondScrapeTakesCpuFromTheStateStore) {
   auto remote = plugin_.check("node_resources", {{"url", url_}});
   ASSERT_EQ(remote->run(ctx_).status(), Status::Ok);
+  // CPU time ticks in 10 ms steps: two scrapes a millisecond apart may see the same counters,
+  // and then the check rightly takes a second reading.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const auto before = std::chrono::steady_clock::now();
   const Result second = remote->run(ctx_);
   ASSERT_EQ(second.status(), Status::Ok) << second.summary();
