@@ -4,8 +4,9 @@
 //
 // CPU percent is a rate, so it needs two readings of the cumulative CPU times. The previous run's
 // reading lives in the check's state store and the figure covers the time since that run; the
-// first run (and a run whose previous reading is unusable) takes two readings ~200 ms apart. The
-// same holds with a url: the first run scrapes twice, so no run is UNKNOWN just for being first.
+// first run (and a run whose previous reading is unusable) takes two readings cpu_window (200 ms)
+// apart. The same holds with a url: the first run scrapes twice, so no run is UNKNOWN just for
+// being first.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -31,9 +32,6 @@ using vigil::sdk::Context;
 using vigil::sdk::Options;
 using vigil::sdk::Result;
 
-// Long enough for a few clock ticks (10 ms each) per CPU, short enough for an interactive
-// `vigil check`.
-constexpr std::chrono::milliseconds kFirstRunCpuWindow{200};
 constexpr std::chrono::milliseconds kStopPollStep{10};
 
 std::string format(const char* spec, double v) {
@@ -60,7 +58,10 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
   explicit NodeResourcesCheck(const Options& options)
       : mounts_(options.strings("mounts")),
         url_(options.find_string("url").value_or("")),
-        timeout_(options.duration("timeout")) {
+        timeout_(options.duration("timeout")),
+        cpu_window_(options.duration("cpu_window")) {
+    if (cpu_window_.count() < 0)
+      throw ConfigError("cpu_window", "cpu_window must not be negative");
     for (const auto& m : mounts_) {
       if (m.empty() || m.front() != '/')
         throw ConfigError("mounts", "mounts: \"" + m + "\" is not an absolute path");
@@ -81,10 +82,13 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
 
     std::optional<double> cpu_percent;
     std::string cpu_error = now.cpu_error;
+    bool cpu_skipped = false;  // cpu_window 0: a first run leaves CPU out rather than wait
     if (now.cpu) {
       const auto previous = stored_cpu(ctx);
       if (previous && now.cpu->total > previous->total && now.cpu->busy >= previous->busy) {
         cpu_percent = percent(*previous, *now.cpu);
+      } else if (cpu_window_.count() == 0) {
+        cpu_skipped = true;
       } else if (wait_for_second_sample(ctx)) {
         const node::CpuTimes first = *now.cpu;
         now = take_snapshot(ctx);  // with a url the whole page is newer; use all of it
@@ -101,7 +105,10 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
       if (now.cpu)
         store_cpu(ctx, *now.cpu);
     }
-    return report(now, cpu_percent, cpu_error);
+    Result r = report(now, cpu_percent, cpu_skipped ? std::string() : cpu_error);
+    if (cpu_skipped)
+      r.detail("cpu_percent comes from the next run (cpu_window: 0s and no previous reading)");
+    return r;
   }
 
  private:
@@ -156,9 +163,9 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
   }
 
   // Sleeps out the first run's CPU window in short steps so a stop request is honoured promptly.
-  static bool wait_for_second_sample(const Context& ctx) {
+  bool wait_for_second_sample(const Context& ctx) const {
     const auto until = std::chrono::steady_clock::now() +
-                       std::min<std::chrono::milliseconds>(kFirstRunCpuWindow, ctx.remaining() / 2);
+                       std::min<std::chrono::milliseconds>(cpu_window_, ctx.remaining() / 2);
     while (std::chrono::steady_clock::now() < until) {
       if (ctx.stop_requested())
         return false;
@@ -201,7 +208,7 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
     if (cpu_percent) {
       metrics.emplace_back("cpu_percent", *cpu_percent, "%");
       add_part("cpu " + format("%.1f%%", *cpu_percent));
-    } else {
+    } else if (!cpu_error.empty()) {
       errors.push_back(cpu_error);
     }
     if (s.memory) {
@@ -252,6 +259,7 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
   std::vector<std::string> mounts_;
   std::string url_;
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds cpu_window_;
   std::uint64_t source_fingerprint_ = 0;
   node::LocalReader local_;
 };
@@ -269,5 +277,8 @@ VIGIL_PLUGIN("node_resources", VIGIL_SDK_VERSION_STRING,
             "Mount points whose used percent to report, as df shows it")
       .optional("url", OptionType::String, {},
                 "A node_exporter /metrics page to read instead of this host (http or https)")
-      .optional("timeout", OptionType::Duration, "10s", "Limit for fetching the url");
+      .optional("timeout", OptionType::Duration, "10s", "Limit for fetching the url")
+      .optional("cpu_window", OptionType::Duration, "200ms",
+                "Time between the two CPU readings of a run without a previous one; 0s leaves "
+                "cpu_percent out of such a run instead of waiting");
 }

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 #include <sys/statvfs.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -171,6 +173,20 @@ TEST_F(NodeResources, LaterRunsTakeCpuFromThePreviousRunWithoutWaiting) {
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(100));
   ASSERT_EQ(r.status(), Status::Ok) << r.summary();
   EXPECT_GT(*metric(r, "cpu_percent"), 0);
+}
+
+TEST_F(NodeResources, ZeroCpuWindowLeavesCpuOutOfAFirstRunInsteadOfWaiting) {
+  auto check = plugin_.check("node_resources", {{"cpu_window", "0s"}});
+  const auto before = std::chrono::steady_clock::now();
+  const Result first = check->run(ctx_);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(100));
+  ASSERT_EQ(first.status(), Status::Ok) << first.summary();
+  EXPECT_FALSE(metric(first, "cpu_percent"));
+  EXPECT_TRUE(metric(first, "memory_available_percent"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const Result second = check->run(ctx_);
+  ASSERT_EQ(second.status(), Status::Ok) << second.summary();
+  EXPECT_TRUE(metric(second, "cpu_percent"));
 }
 
 TEST_F(NodeResources, StopRequestedSkipsTheSecondCpuReading) {
