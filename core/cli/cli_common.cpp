@@ -116,6 +116,7 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
     file = "/etc/vigil/vigil.yaml";
   if (file) {
     loaded.source = *file;
+    loaded.config_file = *file;
     loaded.config = core::ConfigLoader::load_file(*file, load_opts);
   } else {
     loaded.source = "<embedded default>";
@@ -125,7 +126,8 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
   core::set_log_secrets(loaded.config.config.secrets);
 
   loaded.catalog = std::make_unique<core::PluginCatalog>();
-  for (const auto& dir : plugin_search_path(opts, loaded.config.config.global.plugin_dirs)) {
+  loaded.plugin_dirs = plugin_search_path(opts, loaded.config.config.global.plugin_dirs);
+  for (const auto& dir : loaded.plugin_dirs) {
     std::error_code ec;
     if (std::filesystem::is_directory(dir, ec))
       loaded.catalog->load_directory(dir);

@@ -46,7 +46,9 @@ std::vector<std::filesystem::path> plugin_search_path(
 struct LoadedConfiguration {
   std::unique_ptr<core::PluginCatalog> catalog;  // outlives everything made from it
   core::ConfigLoadResult config;
-  std::string source;  // file name, or "<embedded default>"
+  std::string source;                              // file name, or "<embedded default>"
+  std::optional<std::string> config_file;          // empty for the embedded default
+  std::vector<std::filesystem::path> plugin_dirs;  // the search path plugins were loaded from
 };
 
 // Reads the config (phase 1), loads plugins from the resulting search path, resolves options

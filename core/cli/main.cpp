@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
       return vigil::cli::check_command(rest);
     if (verb == "plugins")
       return vigil::cli::plugins_command(rest);
+    if (verb == "__run-check")
+      return vigil::cli::isolated_check_command(rest);
   } catch (const std::exception& e) {
     std::cerr << "vigil " << verb << ": internal error: " << e.what() << "\n";
     return vigil::cli::kExitSoftware;

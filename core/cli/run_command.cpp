@@ -95,7 +95,16 @@ int run_command(const std::vector<std::string>& args) {
   report_plugin_problems(*loaded.catalog);
 
   core::SystemClock clock;
-  core::InstantiatedChecks built = core::instantiate_checks(config, *loaded.catalog, clock);
+  // Checks configured `isolate: true` run in a child: this binary again, same config and
+  // plugins, one check per process.
+  core::IsolatedCheckTarget isolation;
+  std::error_code exe_error;
+  isolation.executable = std::filesystem::read_symlink("/proc/self/exe", exe_error);
+  isolation.config_file = loaded.config_file;
+  isolation.environment = config.environment;
+  isolation.plugin_dirs = loaded.plugin_dirs;
+  core::InstantiatedChecks built =
+      core::instantiate_checks(config, *loaded.catalog, clock, &isolation);
   if (!built.issues.empty()) {
     for (const auto& issue : built.issues)
       std::cerr << issue.to_string() << "\n";

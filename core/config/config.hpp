@@ -65,6 +65,9 @@ struct CheckConfig {
   SourceLocation where;   // the check's entry
   // Option name -> location of its value, for errors a plugin's constructor raises later.
   std::map<std::string, SourceLocation> option_locations;
+  // Run the plugin in a child process (`vigil run` re-executes itself for this one check), so
+  // a plugin that crashes or hangs beyond recall cannot take the host down with it.
+  bool isolate = false;
 
   std::string path;  // "pipelines[genesis].checks[api-health]", the prefix of its issues
   // Kept between load and resolve: the `options` map as merged and interpolated (null when the

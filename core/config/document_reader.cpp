@@ -26,7 +26,7 @@ const Keys kLogKeys = {"level", "file", "max_size", "max_files"};
 const Keys kPipelineKeys = {"name", "description", "labels", "defaults", "checks", "enabled"};
 const Keys kDefaultsKeys = {"interval", "timeout"};
 const Keys kCheckKeys = {"name",   "plugin",  "description", "interval", "timeout",
-                         "labels", "options", "thresholds",  "enabled"};
+                         "labels", "options", "thresholds",  "enabled",  "isolate"};
 const Keys kThresholdKeys = {"warning", "critical", "labels"};
 const Keys kLogLevels = {"trace", "debug", "info", "warning", "error"};
 
@@ -544,6 +544,18 @@ class DocumentReader {
     }
     if (const ConfigNode* thresholds = node.find("thresholds")) {
       check.thresholds = read_thresholds(*thresholds, child_path(path, "thresholds"));
+    }
+
+    if (const ConfigNode* isolate = node.find("isolate")) {
+      std::optional<bool> value;
+      if (isolate->is_scalar())
+        value = sdk::parse_bool(isolate->text);
+      if (value) {
+        check.isolate = *value;
+      } else {
+        report(isolate->where, child_path(path, "isolate"),
+               "expected true or false, got " + describe_node(*isolate));
+      }
     }
 
     check.options_where = node.where;

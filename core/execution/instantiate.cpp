@@ -7,7 +7,8 @@ CheckIdentity identity_of(const CheckConfig& check) {
 }
 
 InstantiatedChecks instantiate_checks(const Config& config, const PluginCatalog& catalog,
-                                      const sdk::Clock& clock) {
+                                      const sdk::Clock& clock,
+                                      const IsolatedCheckTarget* isolation) {
   InstantiatedChecks out;
   for (const auto& pipeline : config.pipelines) {
     for (const auto& check : pipeline.checks) {
@@ -32,8 +33,15 @@ InstantiatedChecks instantiate_checks(const Config& config, const PluginCatalog&
         out.issues.push_back({where, option_path, created.error});
         continue;
       }
+      std::unique_ptr<sdk::CheckRunner> runner = std::move(created.instance);
+      if (check.isolate && isolation != nullptr) {
+        IsolatedCheckTarget target = *isolation;
+        target.pipeline = pipeline.name;
+        target.check = check.name;
+        runner = std::make_unique<IsolatedCheckRunner>(std::move(target));
+      }
       out.checks.push_back(std::make_unique<CheckInstance>(identity_of(check), check.thresholds,
-                                                           std::move(created.instance), clock));
+                                                           std::move(runner), clock));
       out.configs.push_back(&check);
     }
   }

@@ -7,6 +7,7 @@
 
 #include "core/config/config.hpp"
 #include "core/execution/check_instance.hpp"
+#include "core/execution/isolated_runner.hpp"
 #include "core/plugin/plugin_catalog.hpp"
 
 namespace vigil::core {
@@ -17,8 +18,12 @@ struct InstantiatedChecks {
   std::vector<ConfigIssue> issues;
 };
 
+// With `isolation` set, checks configured `isolate: true` run through an IsolatedCheckRunner
+// built from it (pipeline and check filled in); their plugin object is still constructed once
+// here, so a constructor's refusal of its options is caught before anything runs.
 InstantiatedChecks instantiate_checks(const Config& config, const PluginCatalog& catalog,
-                                      const sdk::Clock& clock);
+                                      const sdk::Clock& clock,
+                                      const IsolatedCheckTarget* isolation = nullptr);
 
 // The identity and thresholds of one configured check (shared with `vigil check`).
 CheckIdentity identity_of(const CheckConfig& check);

@@ -285,3 +285,90 @@ TEST(CliPlugins, ListsAndDescribes) {
 }
 
 }  // namespace
+
+namespace {
+
+// A plugin directory holding just the given fixture plugins (the fixture directory as a whole
+// also holds one that re-registers `noop`).
+std::string fixture_dir_with(const TempDir& dir, std::initializer_list<const char*> names) {
+  auto plugins = dir.path() / "plugins";
+  std::filesystem::create_directories(plugins);
+  std::filesystem::permissions(plugins, std::filesystem::perms(0755));
+  for (const char* name : names) {
+    auto target = plugins / (std::string("vigil_") + name + ".so");
+    std::filesystem::copy_file(kFixtures + "/vigil_" + name + ".so", target);
+    std::filesystem::permissions(target, std::filesystem::perms(0755));
+  }
+  return plugins.string();
+}
+
+TEST(CliRunIsolated, ACrashingPluginIsUnknownAndTheHostCarriesOn) {
+  TempDir dir;
+  auto plugins = fixture_dir_with(dir, {"crashes"});
+  auto config = dir.write("vigil.yaml", R"(
+pipelines:
+  - name: demo
+    defaults: {interval: 1m, timeout: 20s}
+    checks:
+      - name: crashy
+        plugin: crashes
+        isolate: true
+      - name: judged-in-the-parent
+        plugin: noop
+        isolate: true
+        options: {value: 97}
+        thresholds:
+          value: {warning: "< 98"}
+      - name: in-process
+        plugin: noop
+)");
+  auto r = run_process({kVigil, "run", "--once", "--config", config, "--plugin-dir", plugins});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the worst is the WARNING
+  EXPECT_NE(r.out.find("crashy: UNKNOWN - isolated check process crashed: killed by signal 11 "
+                       "(Segmentation fault)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("judged-in-the-parent: WARNING - noop; value 97 < 98 (warning) | "
+                       "value=97;98:"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("in-process: OK - noop"), std::string::npos) << r.out;
+}
+
+TEST(CliRunIsolated, AHungPluginIsKilledAtTheTimeout) {
+  TempDir dir;
+  auto plugins = fixture_dir_with(dir, {"hangs"});
+  auto config = dir.write("vigil.yaml", R"(
+pipelines:
+  - name: demo
+    checks:
+      - name: stuck
+        plugin: hangs
+        isolate: true
+        interval: 1m
+        timeout: 1s
+        options: {ignore_stop: true}
+)");
+  auto r = run_process({kVigil, "run", "--once", "--config", config, "--plugin-dir", plugins});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("stuck: UNKNOWN - timed out after 1s"), std::string::npos) << r.out;
+}
+
+TEST(CliValidate, IsolateMustBeABoolean) {
+  TempDir dir;
+  auto config = dir.write("vigil.yaml", R"(pipelines:
+  - name: demo
+    checks:
+      - name: one
+        plugin: noop
+        isolate: sometimes
+)");
+  auto r = run_process({kVigil, "validate", "--config", config});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_NE(r.err.find(config + ":6:18: pipelines[demo].checks[one].isolate: expected true or "
+                                "false"),
+            std::string::npos)
+      << r.err;
+}
+
+}  // namespace
