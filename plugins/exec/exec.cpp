@@ -20,10 +20,10 @@
 #include <vector>
 
 #include <vigil/sdk/sdk.hpp>
+#include <vigil/sdk/subprocess.hpp>
 
 #include "perfdata.hpp"
 #include "plugin_output.hpp"
-#include "subprocess.hpp"
 
 namespace {
 
@@ -38,14 +38,6 @@ constexpr std::size_t kMaxLinesOfFailedOutput = 20;
 
 std::string error_text(int error) {
   return std::generic_category().message(error);
-}
-
-std::string signal_text(int signal) {
-  std::string text = "killed by signal " + std::to_string(signal);
-  if (const char* description = ::sigdescr_np(signal)) {
-    text += " (" + std::string(description) + ")";
-  }
-  return text;
 }
 
 std::string size_text(std::uint64_t bytes) {
@@ -145,8 +137,8 @@ class ExecCheck final : public sdk::Check {
       }
     }
 
-    exec::ProcessSpec spec;
-    spec.environment = exec::merged_environment(env_);
+    sdk::ProcessSpec spec;
+    spec.environment = sdk::merged_environment(env_);
     spec.cwd = cwd_;
     spec.max_stdout = max_output_;
     spec.max_stderr = kMaxStderrBytes;
@@ -155,7 +147,7 @@ class ExecCheck final : public sdk::Check {
       spec.argv = {"sh", "-c", command_.front()};
     } else {
       const auto lookup =
-          exec::find_program(command_.front(), exec::find_variable(spec.environment, "PATH"));
+          sdk::find_program(command_.front(), sdk::find_variable(spec.environment, "PATH"));
       if (lookup.path.empty()) {
         return sdk::Result::unknown(command_.front() + ": " +
                                     (lookup.error == ENOENT
@@ -168,22 +160,22 @@ class ExecCheck final : public sdk::Check {
 
     ctx.log().debug("running " + spec.program + " (timeout " + sdk::format_duration(budget) + ")");
     const auto deadline = std::chrono::steady_clock::now() + budget;
-    const exec::ProcessOutcome outcome =
-        exec::run_process(spec, deadline, [&ctx] { return ctx.stop_requested(); });
+    const sdk::ProcessOutcome outcome =
+        sdk::run_process(spec, deadline, [&ctx] { return ctx.stop_requested(); });
 
     switch (outcome.end) {
-      case exec::ProcessEnd::SpawnFailed:
+      case sdk::ProcessEnd::SpawnFailed:
         return sdk::Result::unknown(spec.program + ": " + error_text(outcome.spawn_error));
-      case exec::ProcessEnd::TimedOut:
+      case sdk::ProcessEnd::TimedOut:
         return failed(outcome, "timed out after " + sdk::format_duration(budget) +
                                    (deadline_binds ? " (the check's deadline)" : ""));
-      case exec::ProcessEnd::Cancelled:
+      case sdk::ProcessEnd::Cancelled:
         return failed(outcome, "stopped before it finished: the host asked the check to stop");
-      case exec::ProcessEnd::Lost:
+      case sdk::ProcessEnd::Lost:
         return failed(outcome, "exit status lost: the process was reaped outside the exec plugin");
-      case exec::ProcessEnd::Signaled:
-        return failed(outcome, signal_text(outcome.signal));
-      case exec::ProcessEnd::Exited:
+      case sdk::ProcessEnd::Signaled:
+        return failed(outcome, sdk::describe_signal(outcome.signal));
+      case sdk::ProcessEnd::Exited:
         break;
     }
     if (outcome.exit_code < 0 || outcome.exit_code > 3) {
@@ -200,7 +192,7 @@ class ExecCheck final : public sdk::Check {
   }
 
   // A run that produced no plugin state: UNKNOWN, with whatever it printed as context.
-  sdk::Result failed(const exec::ProcessOutcome& outcome, const std::string& reason) const {
+  sdk::Result failed(const sdk::ProcessOutcome& outcome, const std::string& reason) const {
     sdk::Result result = sdk::Result::unknown(display_name_ + ": " + reason);
     add_stream_details(result, "stdout: ", outcome.out.text, kMaxLinesOfFailedOutput);
     add_stream_details(result, "stderr: ", outcome.err.text, kMaxLinesOfFailedOutput);
@@ -208,7 +200,7 @@ class ExecCheck final : public sdk::Check {
     return result;
   }
 
-  sdk::Result interpret(const exec::ProcessOutcome& outcome, sdk::Status status) const {
+  sdk::Result interpret(const sdk::ProcessOutcome& outcome, sdk::Status status) const {
     std::string_view text = outcome.out.text;
     bool first_line_cut = false;
     if (outcome.out.truncated()) {
@@ -248,7 +240,7 @@ class ExecCheck final : public sdk::Check {
     return result;
   }
 
-  void add_housekeeping_details(sdk::Result& result, const exec::ProcessOutcome& outcome) const {
+  void add_housekeeping_details(sdk::Result& result, const sdk::ProcessOutcome& outcome) const {
     if (outcome.out.truncated()) {
       result.detail("output cut at max_output (" + size_text(max_output_) +
                     "): the program wrote " + std::to_string(outcome.out.total_bytes) + " bytes");
@@ -259,7 +251,7 @@ class ExecCheck final : public sdk::Check {
     }
     if (outcome.killed_leftovers) {
       result.detail("processes it left running still held its output " +
-                    sdk::format_duration(exec::kExitLinger) + " after it exited and were killed");
+                    sdk::format_duration(sdk::kExitLinger) + " after it exited and were killed");
     }
   }
 

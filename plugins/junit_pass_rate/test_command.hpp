@@ -1,7 +1,8 @@
 #pragma once
-// Runs the test command that writes the report (the `run` option): no shell, stdin from
-// /dev/null, stdout and stderr into one pipe of which only the last few KiB are kept, in a
-// process group of its own so that a timeout kills everything it started.
+// Runs the test command that writes the report (the `run` option) with the SDK's runner: no
+// shell, stdin from /dev/null, stdout and stderr into one pipe of which only the last few KiB
+// are kept (a test runner's verdict is at the end), in a process group of its own so that a
+// timeout kills everything it started.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -9,9 +10,6 @@
 #include <vector>
 
 namespace vigil::junit_pass_rate {
-
-// Between SIGTERM and SIGKILL when the command runs out of time.
-inline constexpr std::chrono::milliseconds kTerminationGrace{1000};
 
 struct TestCommand {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH, as execvp does

@@ -17,8 +17,8 @@
 
 #include <vigil/sdk/testing.hpp>
 
+#include <vigil/sdk/subprocess.hpp>
 #include "process_helpers.hpp"
-#include "subprocess.hpp"
 
 namespace {
 
@@ -182,7 +182,7 @@ TEST(ExecCheck, TimeoutKillsTheProcessGroupWithinTimeoutPlusGrace) {
   EXPECT_EQ(result.status(), Status::Unknown);
   EXPECT_EQ(result.summary(), "check_hangs: timed out after 1s");
   EXPECT_GE(elapsed, 1s);
-  EXPECT_LT(elapsed, 1s + vigil::exec::kTerminationGrace + 3s);  // loose: CI machines are slow
+  EXPECT_LT(elapsed, 1s + vigil::sdk::kTerminationGrace + 3s);  // loose: CI machines are slow
 
   const auto pid_line = std::find_if(result.details().begin(), result.details().end(),
                                      [](const auto& d) { return d.rfind("stdout: ", 0) == 0; });
@@ -197,7 +197,7 @@ TEST(ExecCheck, ContextDeadlineBoundsTheTimeout) {
   const Result result = run_check(command({"sleep", "60"}, {{"timeout", "30s"}}), ctx);
   EXPECT_EQ(result.status(), Status::Unknown);
   EXPECT_EQ(result.summary(), "sleep: timed out after 1s (the check's deadline)");
-  EXPECT_LT(SteadyClock::now() - started, 1s + vigil::exec::kTerminationGrace + 3s);
+  EXPECT_LT(SteadyClock::now() - started, 1s + vigil::sdk::kTerminationGrace + 3s);
 }
 
 TEST(ExecCheck, NoTimeLeftMeansNotStarted) {
@@ -214,7 +214,7 @@ TEST(ExecCheck, StopRequestReturnsEarly) {
   const Result result = run_check(command({"sleep", "60"}), ctx);
   EXPECT_EQ(result.status(), Status::Unknown);
   EXPECT_THAT(result.summary(), HasSubstr("the host asked the check to stop"));
-  EXPECT_LT(SteadyClock::now() - started, vigil::exec::kTerminationGrace + 3s);
+  EXPECT_LT(SteadyClock::now() - started, vigil::sdk::kTerminationGrace + 3s);
 }
 
 TEST(ExecCheck, OutputBeyondMaxOutputIsBounded) {
@@ -359,7 +359,7 @@ TEST(ExecCheck, ABackgroundProcessDoesNotHoldTheResultHostage) {
   EXPECT_EQ(result.status(), Status::Ok);
   EXPECT_EQ(result.summary(), "OK: spawned");
   EXPECT_THAT(details_of(result), HasSubstr("were killed"));
-  EXPECT_LT(SteadyClock::now() - started, vigil::exec::kExitLinger + 5s);
+  EXPECT_LT(SteadyClock::now() - started, vigil::sdk::kExitLinger + 5s);
 }
 
 TEST(ExecCheck, RejectsOptionsThatCannotWork) {

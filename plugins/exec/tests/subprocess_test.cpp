@@ -1,4 +1,4 @@
-#include "subprocess.hpp"
+#include <vigil/sdk/subprocess.hpp>
 
 #include <sys/wait.h>
 
@@ -10,8 +10,10 @@
 
 #include "process_helpers.hpp"
 
-namespace vigil::exec {
+namespace vigil::sdk {
 namespace {
+
+namespace test = vigil::exec::test;
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
@@ -157,4 +159,4 @@ TEST(Subprocess, FindProgramFollowsExecvp) {
 }
 
 }  // namespace
-}  // namespace vigil::exec
+}  // namespace vigil::sdk
