@@ -1,13 +1,15 @@
 // `vigil check TYPE -o key=value ...`: one plugin, ad hoc, like a Nagios plugin. One line of
 // output and the Nagios exit code, so it drops into Icinga, Nagios or a shell script as is.
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <future>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/cli/cli_common.hpp"
@@ -36,6 +38,40 @@ constexpr const char* kUsage =
     "  or a Nagios range METRIC=10:20 (alert outside 10..20), METRIC=~:80, METRIC=@10:20.";
 
 constexpr int kExitUnknown = 3;  // Nagios plugins exit UNKNOWN on usage errors
+
+// What the SIGALRM handler prints: set before the timer is armed, read only by the handler,
+// which may call nothing but write(2) and _exit(2).
+const char* g_timeout_text = nullptr;
+std::size_t g_timeout_size = 0;
+
+void on_timeout(int) {
+  std::size_t written = 0;
+  while (written < g_timeout_size) {
+    ssize_t n = ::write(STDOUT_FILENO, g_timeout_text + written, g_timeout_size - written);
+    if (n <= 0)
+      break;
+    written += static_cast<std::size_t>(n);
+  }
+  ::_exit(static_cast<int>(sdk::Status::Unknown));
+}
+
+void arm_timeout(std::chrono::milliseconds timeout, const std::string& line) {
+  g_timeout_text = line.data();
+  g_timeout_size = line.size();
+  struct sigaction action {};
+  action.sa_handler = on_timeout;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGALRM, &action, nullptr);
+  itimerval timer{};
+  timer.it_value.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  timer.it_value.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  ::setitimer(ITIMER_REAL, &timer, nullptr);
+}
+
+void disarm_timeout() {
+  itimerval off{};
+  ::setitimer(ITIMER_REAL, &off, nullptr);
+}
 
 // "pass_rate<98" -> {"pass_rate", "<98"}; "load=~:4" -> {"load", "~:4"}.
 bool split_threshold(const std::string& text, std::string* metric, std::string* condition) {
@@ -142,41 +178,25 @@ int check_command(const std::vector<std::string>& args) {
         ": " + created.error);
   }
 
-  static core::SystemClock clock;
-  // Shared with the worker thread, which may outlive this function if the plugin hangs.
-  struct Run {
-    std::unique_ptr<core::CheckInstance> check;
-    std::atomic<bool> cancel{false};
-    std::promise<core::CheckResult> done;
+  core::SystemClock clock;
+  core::CheckInstance check(core::CheckIdentity{type, type, "", {}}, std::move(thresholds),
+                            std::move(created.instance), clock);
+  auto render = [&format](const core::CheckResult& r) {
+    return core::redact(format == "json" ? core::format_json(r) : core::format_nagios(r)) + "\n";
   };
-  auto run = std::make_shared<Run>();
-  run->check = std::make_unique<core::CheckInstance>(core::CheckIdentity{type, type, "", {}},
-                                                     std::move(thresholds),
-                                                     std::move(created.instance), clock);
   const sdk::TimePoint started = clock.now();
-  const sdk::TimePoint deadline = started + *timeout;
-  auto future = run->done.get_future();
-  std::thread worker(
-      [run, deadline] { run->done.set_value(run->check->run(deadline, &run->cancel)); });
-
-  auto print = [&format](const core::CheckResult& r) {
-    std::cout << core::redact(format == "json" ? core::format_json(r) : core::format_nagios(r))
-              << std::endl;
-  };
-  if (future.wait_for(*timeout) == std::future_status::ready) {
-    worker.join();
-    core::CheckResult result = future.get();
-    print(result);
-    return static_cast<int>(result.status);
-  }
-  // The plugin did not return in time and in-process code cannot be killed: report UNKNOWN
-  // and leave without running destructors that would wait for, or race with, the stuck call.
-  run->cancel = true;
-  print(run->check->unknown_result(
+  // The plugin runs on this thread (no worker to start and hand over to: `vigil check` should
+  // start as fast as a C Nagios plugin). In-process code cannot be killed, so the timeout is a
+  // timer signal whose handler prints the UNKNOWN line prepared here and leaves at once.
+  const std::string timeout_line = render(check.unknown_result(
       "timed out after " + sdk::format_duration(*timeout) + " (the plugin did not return)",
       started));
-  std::cerr.flush();
-  std::_Exit(static_cast<int>(sdk::Status::Unknown));
+  arm_timeout(*timeout, timeout_line);
+  const std::atomic<bool> cancel{false};
+  core::CheckResult result = check.run(started + *timeout, &cancel);
+  disarm_timeout();
+  std::cout << render(result) << std::flush;
+  return static_cast<int>(result.status);
 }
 
 }  // namespace vigil::cli
