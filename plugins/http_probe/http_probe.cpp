@@ -8,7 +8,6 @@
 #include <regex.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -356,45 +355,11 @@ class HttpProbe final : public vigil::sdk::Check {
     }
   }
 
-  // The reason a transfer failed, from curl's result: one short phrase an operator reads.
   std::string transfer_failure(const Transfer& t, CURLcode code) const {
+    long os_errno = 0;
+    curl_easy_getinfo(t.handle.get(), CURLINFO_OS_ERRNO, &os_errno);
     const std::string detail = t.error_text[0] != '\0' ? t.error_text : curl_easy_strerror(code);
-    switch (code) {
-      case CURLE_COULDNT_RESOLVE_HOST:
-        return "DNS failure: " + detail;
-      case CURLE_COULDNT_CONNECT: {
-        long os_errno = 0;
-        curl_easy_getinfo(t.handle.get(), CURLINFO_OS_ERRNO, &os_errno);
-        if (os_errno == ECONNREFUSED)
-          return "connection refused";
-        return "cannot connect: " + detail;
-      }
-      case CURLE_OPERATION_TIMEDOUT:
-        return "timeout: " + detail;
-      case CURLE_TOO_MANY_REDIRECTS:
-        return "redirect loop or too many redirects (more than " + std::to_string(max_redirects_) +
-               ")";
-      case CURLE_RECV_ERROR:
-      case CURLE_PARTIAL_FILE:
-      case CURLE_SEND_ERROR:
-        return "connection reset mid-response: " + detail;
-      case CURLE_GOT_NOTHING:
-        return "connection closed without a response";
-      case CURLE_WEIRD_SERVER_REPLY:
-      case CURLE_UNSUPPORTED_PROTOCOL:
-        // curl reports a reply without an HTTP status line as HTTP/0.9, which it refuses.
-        return "not an HTTP response (garbage from the server): " + detail;
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_SSL_ISSUER_ERROR:
-        return "TLS verify failed: " + detail;
-      case CURLE_SSL_CONNECT_ERROR:
-        return "TLS handshake failed: " + detail;
-      case CURLE_SSL_CERTPROBLEM:
-        return "client certificate problem: " + detail;
-      default:
-        return detail;
-    }
+    return vigil::http_probe::describe_transfer_failure(code, os_errno, detail, max_redirects_);
   }
 
   // Judges one finished transfer and adds its metrics.

@@ -1,5 +1,6 @@
 #include "probe_logic.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -215,6 +216,44 @@ std::optional<std::time_t> parse_certificate_time(std::string_view text) {
   if (!zone.empty() && zone != "GMT" && zone != "UTC")
     return std::nullopt;
   return timegm(&parts);
+}
+
+std::string describe_transfer_failure(CURLcode code, long os_errno, const std::string& detail,
+                                      std::int64_t max_redirects) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "DNS failure: " + detail;
+    case CURLE_COULDNT_CONNECT: {
+      if (os_errno == ECONNREFUSED)
+        return "connection refused";
+      return "cannot connect: " + detail;
+    }
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout: " + detail;
+    case CURLE_TOO_MANY_REDIRECTS:
+      return "redirect loop or too many redirects (more than " + std::to_string(max_redirects) +
+             ")";
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SEND_ERROR:
+      return "connection reset mid-response: " + detail;
+    case CURLE_GOT_NOTHING:
+      return "connection closed without a response";
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      // curl reports a reply without an HTTP status line as HTTP/0.9, which it refuses.
+      return "not an HTTP response (garbage from the server): " + detail;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+      return "TLS verify failed: " + detail;
+    case CURLE_SSL_CONNECT_ERROR:
+      return "TLS handshake failed: " + detail;
+    case CURLE_SSL_CERTPROBLEM:
+      return "client certificate problem: " + detail;
+    default:
+      return detail;
+  }
 }
 
 sdk::Status worst_status(const std::vector<TargetOutcome>& outcomes) noexcept {

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include <curl/curl.h>
 #include <vigil/sdk/status.hpp>
 
 namespace vigil::http_probe {
@@ -44,6 +45,11 @@ std::optional<std::string> json_expect_mismatch(std::string_view body,
 // "Nov 29 05:00:00 2027 GMT" as OpenSSL prints a certificate's notAfter (curl's CERTINFO
 // "Expire date"); nullopt when it is not in that form.
 std::optional<std::time_t> parse_certificate_time(std::string_view text);
+
+// The one-line reason for a transfer curl could not complete: "connection refused", "timeout:
+// ...", "not an HTTP response (garbage from the server): ...". detail is curl's error text.
+std::string describe_transfer_failure(CURLcode code, long os_errno, const std::string& detail,
+                                      std::int64_t max_redirects);
 
 // What one target came to, for the summary.
 struct TargetOutcome {

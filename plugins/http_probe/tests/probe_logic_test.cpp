@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -120,6 +121,42 @@ TEST(Summary, SeveralTargets) {
             "2/4 targets up; down: http://b/ (HTTP 503, expected 200-299), http://d/ "
             "(connection refused); warning: https://c/ (certificate expires in 3 days)");
   EXPECT_EQ(worst_status(mixed), Status::Critical);
+}
+
+}  // namespace
+
+namespace {
+
+using vigil::http_probe::describe_transfer_failure;
+
+TEST(TransferFailure, EveryReasonIsOneShortLine) {
+  EXPECT_EQ(describe_transfer_failure(CURLE_COULDNT_CONNECT, ECONNREFUSED, "Failed to connect", 5),
+            "connection refused");
+  EXPECT_EQ(describe_transfer_failure(CURLE_COULDNT_CONNECT, EHOSTUNREACH, "No route", 5),
+            "cannot connect: No route");
+  EXPECT_EQ(describe_transfer_failure(CURLE_COULDNT_RESOLVE_HOST, 0,
+                                      "Could not resolve host: db.invalid", 5),
+            "DNS failure: Could not resolve host: db.invalid");
+  EXPECT_EQ(describe_transfer_failure(CURLE_OPERATION_TIMEDOUT, 0, "Operation timed out", 5),
+            "timeout: Operation timed out");
+  EXPECT_EQ(describe_transfer_failure(CURLE_TOO_MANY_REDIRECTS, 0, "Maximum (5) redirects", 5),
+            "redirect loop or too many redirects (more than 5)");
+  EXPECT_EQ(describe_transfer_failure(CURLE_RECV_ERROR, ECONNRESET, "Connection reset by peer", 5),
+            "connection reset mid-response: Connection reset by peer");
+  EXPECT_EQ(describe_transfer_failure(CURLE_PARTIAL_FILE, 0, "transfer closed", 5),
+            "connection reset mid-response: transfer closed");
+  EXPECT_EQ(describe_transfer_failure(CURLE_GOT_NOTHING, 0, "Empty reply from server", 5),
+            "connection closed without a response");
+  EXPECT_EQ(describe_transfer_failure(CURLE_UNSUPPORTED_PROTOCOL, 0,
+                                      "Received HTTP/0.9 when not allowed", 5),
+            "not an HTTP response (garbage from the server): Received HTTP/0.9 when not allowed");
+  EXPECT_EQ(describe_transfer_failure(CURLE_WEIRD_SERVER_REPLY, 0, "weird", 5),
+            "not an HTTP response (garbage from the server): weird");
+  EXPECT_EQ(describe_transfer_failure(CURLE_PEER_FAILED_VERIFICATION, 0,
+                                      "SSL certificate problem: self-signed certificate", 5),
+            "TLS verify failed: SSL certificate problem: self-signed certificate");
+  EXPECT_EQ(describe_transfer_failure(CURLE_SSL_CONNECT_ERROR, 0, "handshake", 5),
+            "TLS handshake failed: handshake");
 }
 
 }  // namespace
