@@ -238,8 +238,8 @@ TEST(ConfigLoadErrors, UnknownCheckKeyListsTheAllowedOnes) {
 )");
   EXPECT_TRUE(has_only_issue(result, 6, 9, "pipelines[demo].checks[one].intervall",
                              "unknown key 'intervall' (allowed: name, plugin, description, "
-                             "interval, timeout, labels, options, thresholds, enabled); did you "
-                             "mean 'interval'?"));
+                             "interval, timeout, labels, options, thresholds, enabled, isolate); "
+                             "did you mean 'interval'?"));
 }
 
 TEST(ConfigLoadErrors, MissingPluginPointsAtTheCheck) {

@@ -475,7 +475,7 @@ TEST(PluginCatalogResilience, BrokenPluginsDoNotStopTheOthers) {
   catalog.load_directory(dir);
 
   for (const char* type : {"noop", "run_throws", "factory_throws", "hangs", "duplicate_type",
-                           "duplicate_twice", "test_action"}) {
+                           "duplicate_twice", "test_action", "crashes"}) {
     EXPECT_NE(catalog.find_type(type), nullptr) << type << "\n" << all_problems(catalog);
   }
   // vigil_duplicate_type.so sorts before vigil_noop.so, so it registers `noop` first and keeps
@@ -488,7 +488,7 @@ TEST(PluginCatalogResilience, BrokenPluginsDoNotStopTheOthers) {
                   "vigil_init_fails_late.so", "vigil_init_throws.so", "vigil_noop.so",
                   "vigil_not_a_plugin.so", "vigil_small_manifest.so", "vigil_unresolved_symbol.so"))
       << all_problems(catalog);
-  EXPECT_EQ(catalog.plugins().size(), 6u) << all_problems(catalog);
+  EXPECT_EQ(catalog.plugins().size(), 7u) << all_problems(catalog);
 }
 
 // --- trust -----------------------------------------------------------------------------------
