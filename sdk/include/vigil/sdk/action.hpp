@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "vigil/sdk/context.hpp"
 #include "vigil/sdk/export.hpp"
@@ -24,6 +25,11 @@ struct Event {
   TimePoint starts_at{};
   std::optional<TimePoint> ends_at;
   std::string fingerprint;  // stable id of the alert, a notifier's dedup key
+  // Grouping: when the host batches several alerts into one notification (so one incident is
+  // not a storm), this event is the batch's header (kind "group", a summary such as "3 alerts
+  // firing in genesis") and `group` holds one event per alert. Empty for a single alert.
+  std::vector<Event> group;
+  std::string deployment;  // the observation window's deployment id, when configured
 };
 
 struct ActionOutcome {
