@@ -4,7 +4,11 @@
 //
 // Every failure is CRITICAL with a one-line reason naming the target. The body is kept only up
 // to max_body: past it the transfer is aborted, so an endless or huge body costs max_body of
-// memory and no more.
+// memory and no more; it is kept at all only when a body check needs it.
+//
+// A curl easy handle holds its own 16 KiB receive buffer and a few KiB of state, so a check of
+// 1,000 targets keeps a handle only while its transfer runs: at most `concurrency` handles live
+// at once, and what the judging needs is copied out of each handle when its transfer ends.
 #include <regex.h>
 
 #include <algorithm>
@@ -120,28 +124,83 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
 };
 
-// One target's transfer: its handle, the body kept so far and what the write callback saw.
+// What judging a finished transfer needs, copied out of its handle before the handle goes.
+struct Finished {
+  curl_off_t dns_us = 0;  // curl's times, cumulative from the start of the transfer
+  curl_off_t connect_us = 0;
+  curl_off_t tls_us = 0;
+  curl_off_t first_byte_us = 0;
+  curl_off_t total_us = 0;
+  long status = 0;
+  long os_errno = 0;
+  std::string error_text;
+  std::optional<std::time_t> cert_expiry;  // https only: the server certificate's notAfter
+};
+
+// One target's transfer: its handle while it runs, the body kept so far and what the write
+// callback saw, then what the handle reported.
 struct Transfer {
   std::string target;
   std::unique_ptr<CURL, CurlEasyDeleter> handle;
+  bool keep_body = false;
   std::string body;
+  std::uint64_t body_bytes = 0;
   std::uint64_t max_body = 0;
   bool body_over_limit = false;
   char error_text[CURL_ERROR_SIZE] = {0};
   std::optional<CURLcode> result;
+  Finished finished;
 };
 
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
-  const std::uint64_t room = transfer->max_body - transfer->body.size();
+  const std::uint64_t room = transfer->max_body - transfer->body_bytes;
   if (bytes > room) {
-    transfer->body.append(data, static_cast<std::size_t>(room));
+    if (transfer->keep_body)
+      transfer->body.append(data, static_cast<std::size_t>(room));
+    transfer->body_bytes += room;
     transfer->body_over_limit = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR: read no more than max_body
   }
-  transfer->body.append(data, bytes);
+  if (transfer->keep_body)
+    transfer->body.append(data, bytes);
+  transfer->body_bytes += bytes;
   return bytes;
+}
+
+std::optional<std::time_t> certificate_expiry(CURL* handle) {
+  curl_certinfo* chain = nullptr;
+  if (curl_easy_getinfo(handle, CURLINFO_CERTINFO, &chain) != CURLE_OK || chain == nullptr ||
+      chain->num_of_certs < 1) {
+    return std::nullopt;
+  }
+  std::optional<std::time_t> expiry;
+  for (curl_slist* field = chain->certinfo[0]; field != nullptr; field = field->next) {
+    const std::string text = field->data;
+    constexpr const char* kExpire = "Expire date:";
+    if (starts_with(text, kExpire))
+      expiry = vigil::http_probe::parse_certificate_time(text.substr(std::strlen(kExpire)));
+  }
+  return expiry;
+}
+
+// Copies what judging needs out of a finished transfer's handle and lets the handle go.
+void finish(Transfer& t, CURLcode code) {
+  CURL* h = t.handle.get();
+  Finished& f = t.finished;
+  curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &f.dns_us);
+  curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &f.connect_us);
+  curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &f.tls_us);
+  curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &f.first_byte_us);
+  curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &f.total_us);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f.status);
+  curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &f.os_errno);
+  f.error_text = t.error_text;
+  if (starts_with(t.target, "https://"))
+    f.cert_expiry = certificate_expiry(h);
+  t.result = code;
+  t.handle.reset();
 }
 
 class HttpProbe final : public vigil::sdk::Check {
@@ -221,21 +280,20 @@ class HttpProbe final : public vigil::sdk::Check {
       header_list.reset(grown);
     }
 
+    const bool keep_body = body_regex_ || body_not_regex_ || !json_expect_.empty();
     std::deque<Transfer> transfers;  // a deque: the handles point at their Transfer
     for (const auto& target : targets_) {
       Transfer& t = transfers.emplace_back();
       t.target = target;
       t.max_body = max_body_;
-      t.handle.reset(curl_easy_init());
-      if (!t.handle)
-        return Result::unknown("cannot start an http client (curl_easy_init failed)");
-      configure(t, header_list.get(), budget);
+      t.keep_body = keep_body;
     }
 
     std::unique_ptr<CURLM, CurlMultiDeleter> multi(curl_multi_init());
     if (!multi)
       return Result::unknown("cannot start an http client (curl_multi_init failed)");
-    run_transfers(multi.get(), transfers, ctx);
+    if (!run_transfers(multi.get(), transfers, header_list.get(), budget, ctx))
+      return Result::unknown("cannot start an http client (curl_easy_init failed)");
 
     std::vector<TargetOutcome> outcomes;
     Result result = Result::ok("");
@@ -252,12 +310,9 @@ class HttpProbe final : public vigil::sdk::Check {
     }
     std::string ok_text;
     if (!several_targets_ && !transfers.empty()) {
-      long status = 0;
-      curl_off_t total_us = 0;
-      curl_easy_getinfo(transfers.front().handle.get(), CURLINFO_RESPONSE_CODE, &status);
-      curl_easy_getinfo(transfers.front().handle.get(), CURLINFO_TOTAL_TIME_T, &total_us);
-      ok_text = "HTTP " + std::to_string(status) + " in " +
-                format_seconds(static_cast<double>(total_us) / 1e6);
+      const Finished& f = transfers.front().finished;
+      ok_text = "HTTP " + std::to_string(f.status) + " in " +
+                format_seconds(static_cast<double>(f.total_us) / 1e6);
     }
     const std::string summary =
         vigil::http_probe::build_summary(outcomes, several_targets_, ok_text);
@@ -316,19 +371,29 @@ class HttpProbe final : public vigil::sdk::Check {
   }
 
   // Runs every transfer, at most `concurrency` at a time, until all are done or the host asks
-  // the check to stop (each handle's own timeout bounds the wait otherwise).
-  void run_transfers(CURLM* multi, std::deque<Transfer>& transfers, Context& ctx) const {
+  // the check to stop (each handle's own timeout bounds the wait otherwise). Each transfer gets
+  // its handle when it starts and gives it up when it ends. False when no handle could be made.
+  bool run_transfers(CURLM* multi, std::deque<Transfer>& transfers, curl_slist* header_list,
+                     std::chrono::milliseconds budget, Context& ctx) const {
     std::size_t next = 0;
     std::size_t running_count = 0;
+    bool handles_ok = true;
     const auto start_more = [&]() {
       while (next < transfers.size() && running_count < static_cast<std::size_t>(concurrency_)) {
-        curl_multi_add_handle(multi, transfers[next].handle.get());
+        Transfer& t = transfers[next];
+        t.handle.reset(curl_easy_init());
+        if (!t.handle) {
+          handles_ok = false;
+          return;
+        }
+        configure(t, header_list, budget);
+        curl_multi_add_handle(multi, t.handle.get());
         ++next;
         ++running_count;
       }
     };
     start_more();
-    while (running_count > 0) {
+    while (running_count > 0 && handles_ok) {
       int still_running = 0;
       curl_multi_perform(multi, &still_running);
       int queued = 0;
@@ -337,8 +402,9 @@ class HttpProbe final : public vigil::sdk::Check {
           continue;
         Transfer* t = nullptr;
         curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &t);
-        t->result = message->data.result;
+        const CURLcode code = message->data.result;
         curl_multi_remove_handle(multi, message->easy_handle);
+        finish(*t, code);
         --running_count;
       }
       start_more();
@@ -350,16 +416,18 @@ class HttpProbe final : public vigil::sdk::Check {
       curl_multi_poll(multi, nullptr, 0, 100, nullptr);
     }
     for (auto& t : transfers) {
-      if (!t.result)
+      if (t.handle) {
         curl_multi_remove_handle(multi, t.handle.get());
+        t.handle.reset();
+      }
     }
+    return handles_ok;
   }
 
   std::string transfer_failure(const Transfer& t, CURLcode code) const {
-    long os_errno = 0;
-    curl_easy_getinfo(t.handle.get(), CURLINFO_OS_ERRNO, &os_errno);
-    const std::string detail = t.error_text[0] != '\0' ? t.error_text : curl_easy_strerror(code);
-    return vigil::http_probe::describe_transfer_failure(code, os_errno, detail, max_redirects_);
+    const Finished& f = t.finished;
+    const std::string detail = !f.error_text.empty() ? f.error_text : curl_easy_strerror(code);
+    return vigil::http_probe::describe_transfer_failure(code, f.os_errno, detail, max_redirects_);
   }
 
   // Judges one finished transfer and adds its metrics.
@@ -368,8 +436,6 @@ class HttpProbe final : public vigil::sdk::Check {
     vigil::sdk::Labels labels;
     if (several_targets_)
       labels["target"] = t.target;
-    CURL* h = t.handle.get();
-
     if (!t.result) {
       outcome.status = Status::Unknown;
       outcome.reason = "not finished: the check was asked to stop";
@@ -378,27 +444,18 @@ class HttpProbe final : public vigil::sdk::Check {
     const CURLcode code = *t.result;
     const bool aborted_at_max_body = code == CURLE_WRITE_ERROR && t.body_over_limit;
 
-    curl_off_t dns_us = 0;
-    curl_off_t connect_us = 0;
-    curl_off_t tls_us = 0;
-    curl_off_t first_byte_us = 0;
-    curl_off_t total_us = 0;
-    curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &dns_us);
-    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
-    curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &tls_us);
-    curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
-    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
+    const Finished& f = t.finished;
     const auto seconds = [](curl_off_t later, curl_off_t earlier) {
       return later > earlier ? static_cast<double>(later - earlier) / 1e6 : 0.0;
     };
     // curl's times are cumulative from the start; each phase is the step from the one before.
-    const curl_off_t request_sent_us = tls_us > 0 ? tls_us : connect_us;
-    result.metric("duration_seconds", seconds(total_us, 0), "s", labels);
-    result.metric("dns_seconds", seconds(dns_us, 0), "s", labels);
-    result.metric("connect_seconds", seconds(connect_us, dns_us), "s", labels);
+    const curl_off_t request_sent_us = f.tls_us > 0 ? f.tls_us : f.connect_us;
+    result.metric("duration_seconds", seconds(f.total_us, 0), "s", labels);
+    result.metric("dns_seconds", seconds(f.dns_us, 0), "s", labels);
+    result.metric("connect_seconds", seconds(f.connect_us, f.dns_us), "s", labels);
     if (starts_with(t.target, "https://"))
-      result.metric("tls_seconds", seconds(tls_us, connect_us), "s", labels);
-    result.metric("ttfb_seconds", seconds(first_byte_us, request_sent_us), "s", labels);
+      result.metric("tls_seconds", seconds(f.tls_us, f.connect_us), "s", labels);
+    result.metric("ttfb_seconds", seconds(f.first_byte_us, request_sent_us), "s", labels);
 
     if (code != CURLE_OK && !aborted_at_max_body) {
       outcome.status = Status::Critical;
@@ -406,10 +463,9 @@ class HttpProbe final : public vigil::sdk::Check {
       return outcome;
     }
 
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    const long status = f.status;
     result.metric("status_code", static_cast<double>(status), "", labels);
-    result.metric("body_bytes", static_cast<double>(t.body.size()), "B", labels);
+    result.metric("body_bytes", static_cast<double>(t.body_bytes), "B", labels);
     add_certificate_expiry(t, ctx, result, labels, outcome);
 
     if (!status_expected(status)) {
@@ -451,20 +507,7 @@ class HttpProbe final : public vigil::sdk::Check {
   // cert_expiry_days of the server's own certificate (the first of the chain curl reports).
   void add_certificate_expiry(const Transfer& t, Context& ctx, Result& result,
                               const vigil::sdk::Labels& labels, TargetOutcome& outcome) const {
-    if (!starts_with(t.target, "https://"))
-      return;
-    curl_certinfo* chain = nullptr;
-    if (curl_easy_getinfo(t.handle.get(), CURLINFO_CERTINFO, &chain) != CURLE_OK ||
-        chain == nullptr || chain->num_of_certs < 1) {
-      return;
-    }
-    std::optional<std::time_t> expiry;
-    for (curl_slist* field = chain->certinfo[0]; field != nullptr; field = field->next) {
-      const std::string text = field->data;
-      constexpr const char* kExpire = "Expire date:";
-      if (starts_with(text, kExpire))
-        expiry = vigil::http_probe::parse_certificate_time(text.substr(std::strlen(kExpire)));
-    }
+    const auto& expiry = t.finished.cert_expiry;
     if (!expiry)
       return;
     const auto now = std::chrono::system_clock::to_time_t(ctx.now());
