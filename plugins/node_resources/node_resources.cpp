@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -22,6 +23,7 @@
 #include <vigil/sdk/sdk.hpp>
 
 #include "node_figures.hpp"
+#include "url_scraper.hpp"
 
 namespace {
 
@@ -67,10 +69,14 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
         throw ConfigError("mounts", "mounts: \"" + m + "\" is not an absolute path");
     }
     if (!url_.empty()) {
-      if (!expo::scrape_supports_url())
-        throw ConfigError("url", "url needs the http client, not built in this plugin");
       if (url_.rfind("http://", 0) != 0 && url_.rfind("https://", 0) != 0)
         throw ConfigError("url", "url must start with http:// or https://, got \"" + url_ + "\"");
+      // Only now is libcurl loaded (url_scrape.hpp says why).
+      try {
+        url_scraper_.emplace();
+      } catch (const std::runtime_error& e) {
+        throw ConfigError("url", e.what());
+      }
     }
     source_fingerprint_ = expo::fingerprint(url_.empty() ? std::string("local") : url_);
   }
@@ -132,11 +138,10 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
         s.disks[i] = node::LocalReader::disk(mounts_[i], s.disk_errors[i]);
       return s;
     }
-#if defined(VIGIL_SDK_SCRAPE_WITH_CURL)
     node::ExporterPage page(mounts_);
     auto visitor = expo::on_samples([&](const expo::Sample& sample) { page.add(sample); });
     expo::Parser parser(visitor);
-    const auto outcome = expo::scrape_url(url_, timeout_, parser, &ctx);
+    const auto outcome = url_scraper_->scrape(url_, timeout_, parser, ctx);
     if (!outcome.ok) {
       s.page_error = outcome.malformed ? url_ + ": " + outcome.error : outcome.error;
       return s;
@@ -155,10 +160,6 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
       if (!s.disks[i])
         s.disk_errors[i] = "no filesystem mounted at " + mounts_[i] + " on " + url_;
     }
-#else
-    (void)ctx;
-    s.page_error = "url needs the http client, not built in this plugin";
-#endif
     return s;
   }
 
@@ -262,6 +263,7 @@ class NodeResourcesCheck final : public vigil::sdk::Check {
   std::chrono::milliseconds cpu_window_;
   std::uint64_t source_fingerprint_ = 0;
   node::LocalReader local_;
+  std::optional<node::UrlScraper> url_scraper_;  // with a url only
 };
 
 }  // namespace
