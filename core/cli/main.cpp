@@ -20,6 +20,7 @@ constexpr const char* kHelp =
     "  validate   check the configuration and the plugins it names; exit 78 on errors\n"
     "  check      run one check type ad hoc, like a Nagios plugin\n"
     "  plugins    list installed plugins, or describe a check type's options\n"
+    "  silence    mute matching alerts for a while: add, list, expire\n"
     "\n"
     "`vigil VERB --help` describes each verb.";
 
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
       return vigil::cli::check_command(rest);
     if (verb == "plugins")
       return vigil::cli::plugins_command(rest);
+    if (verb == "silence")
+      return vigil::cli::silence_command(rest);
     if (verb == "__run-check")
       return vigil::cli::isolated_check_command(rest);
   } catch (const std::exception& e) {

@@ -9,6 +9,7 @@ int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
+int silence_command(const std::vector<std::string>& args);
 // The child side of `isolate: true`; not listed in --help.
 int isolated_check_command(const std::vector<std::string>& args);
 
