@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "core/actions/command_action.hpp"
 #include "core/cli/embedded_config.hpp"
 #include "core/log/logging.hpp"
 
@@ -111,6 +112,11 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
   core::ConfigLoadOptions load_opts;
   load_opts.env = opts.env ? opts.env : env_var("VIGIL_ENV");
 
+  std::error_code exe_error;
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe", exe_error).string();
+  if (!exe_error)
+    ::setenv("VIGIL_EXE", exe.c_str(), 1);
+
   std::optional<std::string> file = opts.config ? opts.config : env_var("VIGIL_CONFIG");
   if (!file && std::filesystem::exists("/etc/vigil/vigil.yaml"))
     file = "/etc/vigil/vigil.yaml";
@@ -123,6 +129,8 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
     loaded.config =
         core::ConfigLoader::load_string(kEmbeddedDefaultConfig, loaded.source, load_opts);
   }
+  // ${VIGIL_EXE} is interpolated like any variable, but it is no secret: keep it readable.
+  std::erase(loaded.config.config.secrets, exe);
   core::set_log_secrets(loaded.config.config.secrets);
 
   loaded.catalog = std::make_unique<core::PluginCatalog>();
@@ -132,6 +140,11 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
     if (std::filesystem::is_directory(dir, ec))
       loaded.catalog->load_directory(dir);
   }
+  loaded.incident_sources = std::make_shared<core::IncidentSources>();
+  core::register_builtin_actions(
+      *loaded.catalog, [sources = loaded.incident_sources](const sdk::Options& options) {
+        return std::make_unique<core::IncidentBundleAction>(options, sources);
+      });
   const core::PluginCatalog& catalog = *loaded.catalog;
   core::ConfigLoader::resolve(
       loaded.config, [&catalog](std::string_view type) { return catalog.find_type(type); });

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/actions/incident_bundle.hpp"
 #include "core/config/config.hpp"
 #include "core/plugin/plugin_catalog.hpp"
 
@@ -49,10 +50,14 @@ struct LoadedConfiguration {
   std::string source;                              // file name, or "<embedded default>"
   std::optional<std::string> config_file;          // empty for the embedded default
   std::vector<std::filesystem::path> plugin_dirs;  // the search path plugins were loaded from
+  // What the built-in incident_bundle action reads; `vigil run` fills it in.
+  std::shared_ptr<core::IncidentSources> incident_sources;
 };
 
-// Reads the config (phase 1), loads plugins from the resulting search path, resolves options
-// against the plugins' schemas (phase 2). Issues are left in config.issues.
+// Reads the config (phase 1), loads plugins from the resulting search path, registers the
+// host's own action types (command, rollback, incident_bundle), resolves options against the
+// schemas (phase 2). Issues are left in config.issues. Before reading, $VIGIL_EXE is set to
+// this executable, so a config can run vigil's own verbs (the demo pipeline does).
 LoadedConfiguration load_configuration(const CommonOptions& opts);
 
 // Prints plugin load problems as warnings (a broken plugin does not stop the others).

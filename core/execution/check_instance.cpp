@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/log/logging.hpp"
+#include "core/execution/run_context.hpp"
 
 namespace vigil::core {
 
@@ -25,40 +25,6 @@ void MemoryStateStore::erase(std::string_view key) {
     values_.erase(it);
 }
 
-namespace {
-
-class RunContext final : public sdk::Context {
- public:
-  RunContext(const std::string& name, const sdk::Clock& clock, sdk::StateStore& state,
-             sdk::TimePoint deadline, const std::atomic<bool>* cancel)
-      : name_(name),
-        logger_(name),
-        clock_(clock),
-        state_(state),
-        deadline_(deadline),
-        cancel_(cancel) {}
-
-  sdk::Logger& log() noexcept override { return logger_; }
-  const sdk::Clock& clock() const noexcept override { return clock_; }
-  sdk::StateStore& state() noexcept override { return state_; }
-  const std::string& name() const noexcept override { return name_; }
-  sdk::TimePoint deadline() const noexcept override { return deadline_; }
-  bool stop_requested() const noexcept override {
-    return (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) ||
-           clock_.now() >= deadline_;
-  }
-
- private:
-  const std::string& name_;
-  TaggedLogger logger_;
-  const sdk::Clock& clock_;
-  sdk::StateStore& state_;
-  sdk::TimePoint deadline_;
-  const std::atomic<bool>* cancel_;
-};
-
-}  // namespace
-
 CheckInstance::CheckInstance(CheckIdentity identity, Thresholds thresholds,
                              std::unique_ptr<sdk::CheckRunner> runner, const sdk::Clock& clock)
     : identity_(std::move(identity)),
@@ -69,7 +35,7 @@ CheckInstance::CheckInstance(CheckIdentity identity, Thresholds thresholds,
 CheckResult CheckInstance::run(sdk::TimePoint deadline, const std::atomic<bool>* cancel) {
   const sdk::TimePoint started = clock_->now();
   const auto steady_start = std::chrono::steady_clock::now();
-  RunContext ctx(identity_.name, *clock_, state_, deadline, cancel);
+  RunContext ctx(identity_.name, *clock_, store_ ? *store_ : state_, deadline, cancel);
   sdk::Result result = runner_->run(ctx);
 
   CheckResult out;

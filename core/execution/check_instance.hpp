@@ -15,7 +15,8 @@
 
 namespace vigil::core {
 
-// Per-check key/value state (sdk::StateStore), in memory. Durable state replaces this later.
+// Per-check key/value state (sdk::StateStore), in memory: `vigil check`, `--once` and tests.
+// `vigil run` gives each check a DurableStateStore instead.
 class MemoryStateStore final : public sdk::StateStore {
  public:
   std::optional<std::string> get(std::string_view key) const override;
@@ -44,6 +45,10 @@ class CheckInstance {
   CheckResult run(sdk::TimePoint deadline, const std::atomic<bool>* cancel);
 
   const CheckIdentity& identity() const noexcept { return identity_; }
+  // Gives the plugin durable state (the state database) instead of the in-memory default.
+  // Before the first run.
+  void use_state_store(std::unique_ptr<sdk::StateStore> store) { store_ = std::move(store); }
+
   // A result for a run that never produced one (timeout, skip): same identity, UNKNOWN.
   CheckResult unknown_result(std::string summary, sdk::TimePoint started) const;
 
@@ -53,6 +58,7 @@ class CheckInstance {
   std::unique_ptr<sdk::CheckRunner> runner_;
   const sdk::Clock* clock_;
   MemoryStateStore state_;
+  std::unique_ptr<sdk::StateStore> store_;  // when set, used instead of state_
 };
 
 }  // namespace vigil::core

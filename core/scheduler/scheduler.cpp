@@ -648,6 +648,27 @@ void Scheduler::stop() {
     thread.join();
 }
 
+bool Scheduler::run_now(std::string_view pipeline, std::string_view name) {
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.mu);
+  if (s.lifecycle != State::Lifecycle::Running)
+    return false;
+  for (std::size_t i = 0; i < s.checks.size(); ++i) {
+    State::CheckSlot& slot = s.checks[i];
+    if (slot.check.pipeline != pipeline || slot.check.name != name)
+      continue;
+    if (slot.current)
+      return false;
+    const SteadyTime now = s.clock.steady_now();
+    s.release_locked(i, now, now, s.clock.now(), nullptr);
+    s.recruit_worker_locked();
+    s.timer_cv.notify_all();  // the timer watches the new run's deadline
+    s.unlock_and_wake(lock);
+    return true;
+  }
+  return false;
+}
+
 std::vector<CheckResult> Scheduler::run_once() {
   State& s = *state_;
   std::unique_lock<std::mutex> lock(s.mu);

@@ -120,6 +120,12 @@ class Scheduler {
   // stop().
   std::vector<CheckResult> run_once();
 
+  // Runs one check now, outside its schedule (rollback verification re-runs the checks it
+  // names), with its timeout enforced and its result sent to the sink; its regular due times
+  // are unchanged. Does nothing when the check is in flight (its result is on its way) or
+  // unknown, or when the scheduler is not running. Returns whether a run was started.
+  bool run_now(std::string_view pipeline, std::string_view name);
+
   SchedulerStats stats() const;
 
  private:
