@@ -4,8 +4,9 @@
 //   load_file()  reads the file and the overlay, merges them, substitutes ${VAR}s, and checks
 //                the structure and every key the host owns (names, durations, labels,
 //                thresholds, the global section).
-//   resolve()    runs once plugins are loaded: checks each check's plugin exists and validates
-//                its `options` against the plugin's declared schema, applying defaults.
+//   resolve()    runs once plugins are loaded: checks each check's and each action's type exists
+//                and validates its `options` against the type's declared schema, applying
+//                defaults.
 //
 // Neither phase stops at the first problem: every issue is collected with the file, line and
 // column of the node at fault, in the manner of `promtool check config`. The format is
@@ -134,10 +135,10 @@ struct RuleConfig {
   // pass/fail changes, flapping above `flap_high` percent, calm again below `flap_low`.
   double flap_high = 30;
   double flap_low = 25;
-  sdk::Labels labels;       // pipeline's, then check's, then the rule's own; plus alertname
-                            // (the rule name), severity, pipeline and check
-  sdk::Labels annotations;  // summary, description, response ("immediate", "1 hour", ...)
-  std::vector<std::string> notify;               // actions told of firing, reminders, resolved
+  sdk::Labels labels;               // pipeline's, then check's, then the rule's own; plus alertname
+                                    // (the rule name), severity, pipeline and check
+  sdk::Labels annotations;          // summary, description, response ("immediate", "1 hour", ...)
+  std::vector<std::string> notify;  // actions told of firing, reminders, resolved
   std::chrono::milliseconds repeat_interval{0};  // reminders while firing; 0 = none
   std::vector<EscalationStep> escalation;
   bool dry_run = false;  // the check's dry_run, or the rule's own
@@ -152,8 +153,8 @@ struct ActionConfig {
   std::string name;
   std::string plugin;  // action type name
   std::chrono::milliseconds timeout{30000};
-  int retries = 3;                                  // further attempts after a failure
-  std::chrono::milliseconds retry_backoff{2000};    // doubles per attempt
+  int retries = 3;                                // further attempts after a failure
+  std::chrono::milliseconds retry_backoff{2000};  // doubles per attempt
   sdk::Options options;  // validated, defaults applied: filled by ConfigLoader::resolve
   std::map<std::string, SourceLocation> option_locations;
   SourceLocation where;
@@ -174,10 +175,10 @@ struct WindowConfig {
   Severity fail_on = Severity::Critical;
   double max_unknown_ratio = 0.1;
   bool flapping_is_inconclusive = true;
-  std::vector<std::string> on_start;         // actions run when the window opens
-  std::vector<std::string> on_success;       // e.g. promote: feature flag to 100%
-  std::vector<std::string> on_failure;       // e.g. rollback
-  std::vector<std::string> on_inconclusive;  // e.g. ask a human
+  std::vector<std::string> on_start;                    // actions run when the window opens
+  std::vector<std::string> on_success;                  // e.g. promote: feature flag to 100%
+  std::vector<std::string> on_failure;                  // e.g. rollback
+  std::vector<std::string> on_inconclusive;             // e.g. ask a human
   std::chrono::milliseconds extend_on_inconclusive{0};  // the seed's extra 24 hours; 0 = none
   int max_extensions = 1;
   // Results, transitions and actions older than this are pruned; 0 = duration + 24h.
@@ -252,9 +253,10 @@ class ConfigLoader {
                                       const std::filesystem::path& base_dir);
 
   // Phase 2, once plugins are loaded: checks that each check's plugin exists and is a check
-  // type, validates its options against TypeInfo::options (unknown keys, types, list elements,
-  // map values, required options), applies defaults, and fills CheckConfig::options and
-  // option_locations. Appends to result.issues and keeps them sorted.
+  // type, and each action's an action type, validates its options against TypeInfo::options
+  // (unknown keys, types, list elements, map values, required options), applies defaults, and
+  // fills CheckConfig/ActionConfig::options and option_locations. Appends to result.issues and
+  // keeps them sorted.
   static void resolve(ConfigLoadResult& result, const SchemaLookup& lookup);
 };
 

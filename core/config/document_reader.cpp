@@ -1,5 +1,6 @@
 #include "core/config/document_reader.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <map>
@@ -8,7 +9,9 @@
 #include <string_view>
 #include <utility>
 
+#include "core/config/alerting_reader.hpp"
 #include "core/config/suggest.hpp"
+#include "core/config/value_reader.hpp"
 #include "core/model/condition.hpp"
 #include "vigil/sdk/option_text.hpp"
 #include "vigil/sdk/units.hpp"
@@ -20,13 +23,15 @@ namespace {
 using std::chrono::milliseconds;
 using Keys = std::vector<std::string_view>;
 
-const Keys kRootKeys = {"vigil", "pipelines"};
+const Keys kRootKeys = {"vigil", "pipelines", "actions", "window"};
 const Keys kGlobalKeys = {"plugin_dirs", "log", "max_concurrent_checks", "state_dir"};
 const Keys kLogKeys = {"level", "file", "max_size", "max_files"};
-const Keys kPipelineKeys = {"name", "description", "labels", "defaults", "checks", "enabled"};
-const Keys kDefaultsKeys = {"interval", "timeout"};
-const Keys kCheckKeys = {"name",   "plugin",  "description", "interval", "timeout",
-                         "labels", "options", "thresholds",  "enabled",  "isolate"};
+const Keys kPipelineKeys = {"name",   "description", "labels", "defaults",
+                            "checks", "rules",       "enabled"};
+const Keys kDefaultsKeys = {"interval", "timeout", "dry_run", "preflight"};
+const Keys kCheckKeys = {"name",    "plugin",  "description", "interval",
+                         "timeout", "labels",  "options",     "thresholds",
+                         "enabled", "isolate", "dry_run",     "preflight"};
 const Keys kThresholdKeys = {"warning", "critical", "labels"};
 const Keys kLogLevels = {"trace", "debug", "info", "warning", "error"};
 
@@ -34,25 +39,6 @@ const Keys kLogLevels = {"trace", "debug", "info", "warning", "error"};
 constexpr milliseconds kMinInterval{100};
 constexpr milliseconds kDefaultInterval = std::chrono::minutes{5};
 constexpr milliseconds kDefaultTimeout = std::chrono::seconds{30};
-
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
-}
-
-// Labels are exported with results (JSON, /metrics), so names follow Prometheus' data model.
-bool is_label_name(std::string_view name) {
-  if (name.empty() || (name.front() >= '0' && name.front() <= '9'))
-    return false;
-  for (char c : name) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok)
-      return false;
-  }
-  return true;
-}
-
 // Where an interval or timeout came from: messages say so, and a conflict between two values
 // inherited from the pipeline defaults is reported once, at the defaults.
 enum class Origin { Check, PipelineDefaults, BuiltIn };
@@ -68,12 +54,14 @@ struct PipelineDefaults {
   TimingSetting interval{kDefaultInterval, Origin::BuiltIn, nullptr, {}};
   TimingSetting timeout{kDefaultTimeout, Origin::BuiltIn, nullptr, {}};
   bool conflict_reported = false;
+  bool dry_run = false;
+  bool preflight = false;
 };
 
-class DocumentReader {
+class DocumentReader : public ValueReader {
  public:
   DocumentReader(std::vector<ConfigIssue>& issues, std::optional<std::filesystem::path> base_dir)
-      : issues_(issues), base_dir_(std::move(base_dir)) {}
+      : ValueReader(issues), base_dir_(std::move(base_dir)), alerting_(issues) {}
 
   void read(const ConfigNode& root, Config& config) {
     if (root.is_null()) {
@@ -90,102 +78,21 @@ class DocumentReader {
     check_keys(root, "", kRootKeys);
     if (const ConfigNode* global = root.find("vigil"))
       read_global(*global, "vigil", config.global);
+    if (const ConfigNode::Entry* actions = root.find_entry("actions"))
+      alerting_.read_actions(*actions, config);
     const ConfigNode::Entry* pipelines = root.find_entry("pipelines");
     if (pipelines == nullptr) {
       report(root.where, "pipelines",
              "missing required key 'pipelines': a list of pipelines, each with its checks");
-      return;
+    } else {
+      read_pipelines(*pipelines, "pipelines", config);
     }
-    read_pipelines(*pipelines, "pipelines", config);
+    if (const ConfigNode* window = root.find("window"))
+      alerting_.read_window(*window, config);
+    alerting_.check_action_references();
   }
 
  private:
-  void report(const SourceLocation& where, const std::string& path, std::string message) {
-    issues_.push_back({where, path, std::move(message)});
-  }
-
-  void check_keys(const ConfigNode& map, const std::string& path, const Keys& allowed) {
-    for (const auto& entry : map.entries) {
-      bool known = false;
-      for (std::string_view k : allowed)
-        known = known || k == entry.key;
-      if (known)
-        continue;
-      std::string message = "unknown key '" + entry.key + "' (allowed: " + join_names(allowed) +
-                            ")" + did_you_mean(entry.key, allowed);
-      if (entry.key == "<<") {
-        message += "; YAML merge keys are not supported, use pipeline defaults or an overlay";
-      }
-      report(entry.key_where, child_path(path, entry.key), std::move(message));
-    }
-  }
-
-  // A map, or nothing (an empty map: "labels:" with the values commented out is common).
-  bool expect_map(const ConfigNode& node, const std::string& path, std::string_view expected) {
-    if (node.is_map() || node.is_null())
-      return true;
-    report(node.where, path, "expected " + std::string(expected) + ", got " + describe_node(node));
-    return false;
-  }
-
-  static std::string expected_got(sdk::OptionType type, const ConfigNode& node) {
-    return "expected " + sdk::type_expectation(type) + ", got " + describe_node(node);
-  }
-
-  // The text of a scalar, or nullopt after reporting why there is none. An unresolved ${VAR}
-  // was reported by the interpolator and is not reported again.
-  std::optional<std::string> scalar_text(const ConfigNode& node, const std::string& path,
-                                         sdk::OptionType expected) {
-    if (node.unresolved)
-      return std::nullopt;
-    if (!node.is_scalar()) {
-      report(node.where, path, expected_got(expected, node));
-      return std::nullopt;
-    }
-    return node.text;
-  }
-
-  std::optional<std::string> read_string(const ConfigNode& node, const std::string& path) {
-    return scalar_text(node, path, sdk::OptionType::String);
-  }
-
-  template <class T, class Parse>
-  std::optional<T> read_typed(const ConfigNode& node, const std::string& path, sdk::OptionType type,
-                              Parse parse) {
-    auto text = scalar_text(node, path, type);
-    if (!text)
-      return std::nullopt;
-    std::optional<T> value = parse(*text);
-    if (!value)
-      report(node.where, path, expected_got(type, node));
-    return value;
-  }
-
-  std::optional<milliseconds> read_duration(const ConfigNode& node, const std::string& path) {
-    return read_typed<milliseconds>(node, path, sdk::OptionType::Duration, sdk::parse_duration);
-  }
-
-  // An integer in [minimum, maximum].
-  std::optional<std::int64_t> read_integer(const ConfigNode& node, const std::string& path,
-                                           std::int64_t minimum, std::int64_t maximum) {
-    auto value = read_typed<std::int64_t>(node, path, sdk::OptionType::Int, sdk::parse_int);
-    if (value && (*value < minimum || *value > maximum)) {
-      report(
-          node.where, path,
-          "must be at least " + std::to_string(minimum) +
-              (maximum < std::numeric_limits<int>::max() ? " and at most " + std::to_string(maximum)
-                                                         : std::string{}) +
-              ", got " + shown_value(node));
-      return std::nullopt;
-    }
-    return value;
-  }
-
-  // A value for a message: its text when written in the file, "the value of ${X}" when not.
-  static std::string shown(const ConfigNode* node, const std::string& formatted) {
-    return node != nullptr && node->from_environment ? shown_value(*node) : formatted;
-  }
-
   std::optional<std::filesystem::path> read_path(const ConfigNode& node, const std::string& path) {
     auto text = read_string(node, path);
     if (!text)
@@ -198,61 +105,6 @@ class DocumentReader {
     if (p.is_relative() && base_dir_)
       p = (*base_dir_ / p).lexically_normal();
     return p;
-  }
-
-  // A pipeline or check name: required, [A-Za-z0-9_.-]+, unique among its siblings.
-  std::optional<std::string> read_name(const ConfigNode& map, const std::string& path,
-                                       const std::string& what,
-                                       std::map<std::string, SourceLocation>& seen) {
-    const ConfigNode* node = map.find("name");
-    const std::string name_path = child_path(path, "name");
-    if (node == nullptr) {
-      report(map.where, name_path, "missing required key 'name' (every " + what + " needs one)");
-      return std::nullopt;
-    }
-    auto text = read_string(*node, name_path);
-    if (!text)
-      return std::nullopt;
-    const std::string shown_name = display_text(*node);
-    if (text->empty()) {
-      report(node->where, name_path, "a " + what + " name must not be empty");
-      return std::nullopt;
-    }
-    for (char c : *text) {
-      if (!is_name_char(c)) {
-        report(node->where, name_path,
-               what + " name " + shown_value(*node) +
-                   " may only contain letters, digits, '_', '.' and '-'");
-        return std::nullopt;
-      }
-    }
-    auto [first, inserted] = seen.emplace(*text, node->where);
-    if (!inserted) {
-      report(node->where, name_path,
-             "duplicate " + what + " name '" + shown_name + "' (first defined at " +
-                 first->second.to_string() + ")");
-    }
-    return text;
-  }
-
-  sdk::Labels read_labels(const ConfigNode& node, const std::string& path) {
-    sdk::Labels labels;
-    if (!expect_map(node, path, "a map of label names to strings, like {service: genesis}")) {
-      return labels;
-    }
-    for (const auto& entry : node.entries) {
-      const std::string label_path = child_path(path, entry.key);
-      if (!is_label_name(entry.key)) {
-        report(entry.key_where, label_path,
-               "label name '" + entry.key +
-                   "' is not valid: labels are exported with results, so a name is letters, "
-                   "digits and '_', not starting with a digit");
-        continue;
-      }
-      if (auto value = read_string(entry.value, label_path))
-        labels[entry.key] = *value;
-    }
-    return labels;
   }
 
   // --- the global section ---------------------------------------------------------------------
@@ -353,14 +205,15 @@ class DocumentReader {
     for (std::size_t i = 0; i < node.items.size(); ++i) {
       const ConfigNode& item = node.items[i];
       PipelineConfig pipeline;
-      if (read_pipeline(item, item_path(path, item, i), names, pipeline)) {
+      if (read_pipeline(item, item_path(path, item, i), names, pipeline, config)) {
         config.pipelines.push_back(std::move(pipeline));
       }
     }
   }
 
   bool read_pipeline(const ConfigNode& node, const std::string& path,
-                     std::map<std::string, SourceLocation>& names, PipelineConfig& pipeline) {
+                     std::map<std::string, SourceLocation>& names, PipelineConfig& pipeline,
+                     Config& config) {
     if (!node.is_map()) {
       report(node.where, path,
              "expected a pipeline (a map with name and checks), got " + describe_node(node));
@@ -411,6 +264,8 @@ class DocumentReader {
         pipeline.checks.push_back(std::move(check));
       }
     }
+    if (const ConfigNode::Entry* rules = node.find_entry("rules"))
+      alerting_.read_rules(*rules, child_path(path, "rules"), pipeline, config);
     return true;
   }
 
@@ -445,6 +300,14 @@ class DocumentReader {
     if (const ConfigNode* timeout = node.find("timeout")) {
       const std::string p = child_path(path, "timeout");
       defaults.timeout = {read_timeout(*timeout, p), Origin::PipelineDefaults, timeout, p};
+    }
+    if (const ConfigNode* dry_run = node.find("dry_run")) {
+      if (auto value = read_bool(*dry_run, child_path(path, "dry_run")))
+        defaults.dry_run = *value;
+    }
+    if (const ConfigNode* preflight = node.find("preflight")) {
+      if (auto value = read_bool(*preflight, child_path(path, "preflight")))
+        defaults.preflight = *value;
     }
   }
 
@@ -547,15 +410,18 @@ class DocumentReader {
     }
 
     if (const ConfigNode* isolate = node.find("isolate")) {
-      std::optional<bool> value;
-      if (isolate->is_scalar())
-        value = sdk::parse_bool(isolate->text);
-      if (value) {
+      if (auto value = read_bool(*isolate, child_path(path, "isolate")))
         check.isolate = *value;
-      } else {
-        report(isolate->where, child_path(path, "isolate"),
-               "expected true or false, got " + describe_node(*isolate));
-      }
+    }
+    check.dry_run = defaults.dry_run;
+    if (const ConfigNode* dry_run = node.find("dry_run")) {
+      if (auto value = read_bool(*dry_run, child_path(path, "dry_run")))
+        check.dry_run = *value;
+    }
+    check.preflight = defaults.preflight;
+    if (const ConfigNode* preflight = node.find("preflight")) {
+      if (auto value = read_bool(*preflight, child_path(path, "preflight")))
+        check.preflight = *value;
     }
 
     check.options_where = node.where;
@@ -627,14 +493,17 @@ class DocumentReader {
     return thresholds;
   }
 
-  std::vector<ConfigIssue>& issues_;
   std::optional<std::filesystem::path> base_dir_;
+  AlertingReader alerting_;
 };
 
-// Keeps the items of `list` that are not disabled, calling `descend` on each kept item.
+// Keeps the items of `list` that are not disabled, calling `descend` on each kept item. Returns
+// the names of the items removed.
 template <class Descend>
-void keep_enabled(ConfigNode& list, const std::string& path, Interpolator& interpolator,
-                  std::vector<ConfigIssue>& issues, Descend descend) {
+std::vector<std::string> keep_enabled(ConfigNode& list, const std::string& path,
+                                      Interpolator& interpolator, std::vector<ConfigIssue>& issues,
+                                      Descend descend) {
+  std::vector<std::string> removed;
   std::vector<ConfigNode> kept;
   for (std::size_t i = 0; i < list.items.size(); ++i) {
     ConfigNode& item = list.items[i];
@@ -656,12 +525,31 @@ void keep_enabled(ConfigNode& list, const std::string& path, Interpolator& inter
     }
     if (!enabled) {
       ++list.disabled_items;
+      const ConfigNode* name = item.find("name");
+      if (name != nullptr && name->is_scalar())
+        removed.push_back(name->text);
       continue;
     }
     descend(item, entry_path);
     kept.push_back(std::move(item));
   }
   list.items = std::move(kept);
+  return removed;
+}
+
+// A rule of a disabled check goes with it: it could never fire, and naming the check would
+// otherwise be an error in every environment that switches the check off.
+void drop_rules_of(ConfigNode& rules, const std::vector<std::string>& disabled_checks) {
+  if (disabled_checks.empty())
+    return;
+  auto judges_disabled = [&](const ConfigNode& rule) {
+    const ConfigNode* check = rule.is_map() ? rule.find("check") : nullptr;
+    return check != nullptr && check->is_scalar() &&
+           std::find(disabled_checks.begin(), disabled_checks.end(), check->text) !=
+               disabled_checks.end();
+  };
+  rules.items.erase(std::remove_if(rules.items.begin(), rules.items.end(), judges_disabled),
+                    rules.items.end());
 }
 
 }  // namespace
@@ -672,11 +560,21 @@ void drop_disabled(ConfigNode& root, Interpolator& interpolator, std::vector<Con
     return;
   keep_enabled(*pipelines, "pipelines", interpolator, issues,
                [&](ConfigNode& pipeline, const std::string& pipeline_path) {
-                 ConfigNode* checks = pipeline.is_map() ? pipeline.find("checks") : nullptr;
-                 if (checks == nullptr || !checks->is_sequence())
+                 if (!pipeline.is_map())
                    return;
-                 keep_enabled(*checks, child_path(pipeline_path, "checks"), interpolator, issues,
-                              [](ConfigNode&, const std::string&) {});
+                 std::vector<std::string> disabled_checks;
+                 ConfigNode* checks = pipeline.find("checks");
+                 if (checks != nullptr && checks->is_sequence()) {
+                   disabled_checks =
+                       keep_enabled(*checks, child_path(pipeline_path, "checks"), interpolator,
+                                    issues, [](ConfigNode&, const std::string&) {});
+                 }
+                 ConfigNode* rules = pipeline.find("rules");
+                 if (rules != nullptr && rules->is_sequence()) {
+                   drop_rules_of(*rules, disabled_checks);
+                   keep_enabled(*rules, child_path(pipeline_path, "rules"), interpolator, issues,
+                                [](ConfigNode&, const std::string&) {});
+                 }
                });
 }
 

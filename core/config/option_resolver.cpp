@@ -1,4 +1,5 @@
-// Phase 2 of ConfigLoader: each check's options against its plugin's schema (see config.hpp).
+// Phase 2 of ConfigLoader: each check's and each action's options against its type's schema
+// (see config.hpp).
 #include <set>
 #include <string>
 #include <utility>
@@ -18,24 +19,31 @@ class OptionResolver {
   OptionResolver(std::vector<ConfigIssue>& issues, std::vector<std::string>& secrets)
       : issues_(issues), secrets_(secrets) {}
 
-  void resolve(CheckConfig& check, const SchemaLookup& lookup) {
+  // CheckConfig or ActionConfig: both carry the same fields for their options.
+  template <class Target>
+  void resolve(Target& target, sdk::PluginKind kind, const SchemaLookup& lookup) {
     // A missing or unreadable plugin was reported by phase 1.
-    if (check.plugin.empty())
+    if (target.plugin.empty())
       return;
-    const std::string plugin_path = child_path(check.path, "plugin");
-    const sdk::TypeInfo* type = lookup ? lookup(check.plugin) : nullptr;
+    const std::string plugin_path = child_path(target.path, "plugin");
+    const sdk::TypeInfo* type = lookup ? lookup(target.plugin) : nullptr;
+    const std::string kind_name = type_word(kind);
     if (type == nullptr) {
-      report(check.plugin_where, plugin_path,
-             "unknown check type " + quote_unless_secret(check.plugin, secrets_) +
-                 ": no loaded plugin provides it (`vigil plugins` lists the loaded types)");
+      report(target.plugin_where, plugin_path,
+             "unknown " + kind_name + " " + quote_unless_secret(target.plugin, secrets_) +
+                 ": no loaded plugin" +
+                 (kind == sdk::PluginKind::Action ? " or host built-in" : "") +
+                 " provides it (`vigil plugins` lists the loaded types)");
       return;
     }
-    if (type->kind != sdk::PluginKind::Check) {
-      report(check.plugin_where, plugin_path,
-             quote_unless_secret(check.plugin, secrets_) + " is an action type, not a check type");
+    if (type->kind != kind) {
+      report(target.plugin_where, plugin_path,
+             quote_unless_secret(target.plugin, secrets_) + " is " +
+                 (type->kind == sdk::PluginKind::Action ? "an action type" : "a check type") +
+                 ", not " + (kind == sdk::PluginKind::Action ? "an action type" : "a check type"));
       return;
     }
-    resolve_options(check, *type);
+    resolve_options(target, *type, kind_name);
   }
 
  private:
@@ -43,27 +51,32 @@ class OptionResolver {
     issues_.push_back({where, path, std::move(message)});
   }
 
-  void resolve_options(CheckConfig& check, const sdk::TypeInfo& type) {
-    const std::string options_path = child_path(check.path, "options");
+  static std::string type_word(sdk::PluginKind kind) {
+    return kind == sdk::PluginKind::Action ? "action type" : "check type";
+  }
+
+  template <class Target>
+  void resolve_options(Target& target, const sdk::TypeInfo& type, const std::string& kind_name) {
+    const std::string options_path = child_path(target.path, "options");
     std::vector<std::string_view> known;
     for (const auto& spec : type.options)
       known.push_back(spec.name);
 
     std::map<std::string, sdk::OptionValue, std::less<>> values;
     std::set<std::string, std::less<>> written;  // given in the file, valid or not
-    if (const ConfigNode* raw = check.raw_options.get(); raw != nullptr && raw->is_map()) {
+    if (const ConfigNode* raw = target.raw_options.get(); raw != nullptr && raw->is_map()) {
       for (const auto& entry : raw->entries) {
         const std::string path = child_path(options_path, entry.key);
         const sdk::OptionSpec* spec = type.find_option(entry.key);
         if (spec == nullptr) {
           report(entry.key_where, path,
-                 "unknown option '" + entry.key + "' for check type '" + type.name +
+                 "unknown option '" + entry.key + "' for " + kind_name + " '" + type.name +
                      "' (known: " + (known.empty() ? std::string("none") : join_names(known)) +
                      ")" + did_you_mean(entry.key, known));
           continue;
         }
         written.insert(entry.key);
-        check.option_locations[entry.key] = entry.value.where;
+        target.option_locations[entry.key] = entry.value.where;
         if (spec->secret)
           remember_secret_values(entry.value);
         if (auto value = convert(entry.value, *spec, path))
@@ -78,9 +91,9 @@ class OptionResolver {
         auto parsed = sdk::parse_option_text(spec, *spec.default_text);
         if (parsed.ok()) {
           values[spec.name] = parsed.value();
-        } else {  // the plugin's own mistake, but it stops this check from being built
-          report(check.where, path,
-                 "check type '" + type.name + "' declares an invalid default for option '" +
+        } else {  // the plugin's own mistake, but it stops this check or action from being built
+          report(target.where, path,
+                 kind_name + " '" + type.name + "' declares an invalid default for option '" +
                      spec.name + "' (" + parsed.error() + "); report this to the plugin's author");
         }
       } else if (spec.required) {
@@ -88,12 +101,12 @@ class OptionResolver {
         if (spec.type == sdk::OptionType::List || spec.type == sdk::OptionType::Map) {
           kind += " of " + std::string(sdk::to_string(spec.element));
         }
-        report(check.options_where, path,
+        report(target.options_where, path,
                "missing required option '" + spec.name + "' (" + kind +
                    (spec.description.empty() ? std::string{} : ": " + spec.description) + ")");
       }
     }
-    check.options = sdk::Options(std::move(values));
+    target.options = sdk::Options(std::move(values));
   }
 
   std::optional<sdk::OptionValue> convert(const ConfigNode& node, const sdk::OptionSpec& spec,
@@ -201,8 +214,10 @@ void ConfigLoader::resolve(ConfigLoadResult& result, const SchemaLookup& lookup)
   OptionResolver resolver(result.issues, result.config.secrets);
   for (auto& pipeline : result.config.pipelines) {
     for (auto& check : pipeline.checks)
-      resolver.resolve(check, lookup);
+      resolver.resolve(check, sdk::PluginKind::Check, lookup);
   }
+  for (auto& action : result.config.actions)
+    resolver.resolve(action, sdk::PluginKind::Action, lookup);
   sort_issues(result.issues, result.config.sources);
   normalize_secrets(result.config.secrets);
 }

@@ -38,6 +38,12 @@ class OverlayMerger {
       } else if (level == Level::Pipeline && entry.key == "checks" && into.is_sequence() &&
                  from.is_sequence()) {
         merge_named_list(into, from, "check", Level::Other, entry_path);
+      } else if (level == Level::Pipeline && entry.key == "rules" && into.is_sequence() &&
+                 from.is_sequence()) {
+        merge_named_list(into, from, "rule", Level::Other, entry_path);
+      } else if (level == Level::Root && entry.key == "actions" && into.is_sequence() &&
+                 from.is_sequence()) {
+        merge_named_list(into, from, "action", Level::Other, entry_path);
       } else if (into.is_map() && from.is_map()) {
         merge_map(into, from, Level::Other, entry_path);
       } else {

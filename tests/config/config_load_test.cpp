@@ -224,8 +224,8 @@ vigill:
   log: {level: info}
 )");
   EXPECT_TRUE(has_only_issue(result, 5, 1, "vigill",
-                             "unknown key 'vigill' (allowed: vigil, pipelines); did you mean "
-                             "'vigil'?"));
+                             "unknown key 'vigill' (allowed: vigil, pipelines, actions, window); "
+                             "did you mean 'vigil'?"));
 }
 
 TEST(ConfigLoadErrors, UnknownCheckKeyListsTheAllowedOnes) {
@@ -238,8 +238,8 @@ TEST(ConfigLoadErrors, UnknownCheckKeyListsTheAllowedOnes) {
 )");
   EXPECT_TRUE(has_only_issue(result, 6, 9, "pipelines[demo].checks[one].intervall",
                              "unknown key 'intervall' (allowed: name, plugin, description, "
-                             "interval, timeout, labels, options, thresholds, enabled, isolate); "
-                             "did you mean 'interval'?"));
+                             "interval, timeout, labels, options, thresholds, enabled, isolate, "
+                             "dry_run, preflight); did you mean 'interval'?"));
 }
 
 TEST(ConfigLoadErrors, MissingPluginPointsAtTheCheck) {

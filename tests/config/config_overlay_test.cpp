@@ -166,5 +166,87 @@ TEST(ConfigOverlay, TextWithoutADirectoryCannotHaveAnOverlay) {
             "default> is not a file, so there is no environments/ directory beside it");
 }
 
+// --- rules, actions and the window (data/alerting) -------------------------------------------
+
+const std::string kAlertingBase = kDataDir + "/alerting/vigil.yaml";
+const std::string kAlertingEnvironments = kDataDir + "/alerting/environments";
+
+const RuleConfig* find_rule(const Config& config, const std::string& name) {
+  for (const auto& rule : config.rules) {
+    if (rule.name == name)
+      return &rule;
+  }
+  return nullptr;
+}
+
+TEST(ConfigOverlay, RulesActionsAndTheWindowMergeByName) {
+  auto result = ConfigLoader::load_file(kAlertingBase, options_with({}, "staging"));
+  ASSERT_TRUE(result.ok()) << all_issues(result);
+  const FakePlugins plugins;
+  ConfigLoader::resolve(result, plugins.lookup());
+  ASSERT_TRUE(result.ok()) << all_issues(result);
+  const Config& config = result.config;
+  const std::string staging = kAlertingEnvironments + "/staging.yaml";
+
+  // actions merge by name: slack keeps its type and timeout, its options merge key by key.
+  ASSERT_EQ(config.actions.size(), 3u);
+  const ActionConfig& slack = config.actions[0];
+  EXPECT_EQ(slack.name, "slack");
+  EXPECT_EQ(slack.plugin, "webhook");
+  EXPECT_EQ(slack.timeout, seconds(10));
+  EXPECT_EQ(slack.options.string("url"), "https://hooks.example/staging");
+  EXPECT_EQ(slack.options.string("method"), "PUT");
+  EXPECT_EQ(slack.option_locations.at("url").to_string(), staging + ":4:20");
+  EXPECT_EQ(config.actions[1].name, "rollback");
+  EXPECT_EQ(config.actions[2].name, "page");
+  EXPECT_EQ(config.actions[2].where.to_string(), staging + ":5:5");
+
+  // The window is a map: merged key by key, and a null removes a key.
+  ASSERT_TRUE(config.window);
+  EXPECT_EQ(config.window->duration, std::chrono::hours(2));
+  EXPECT_EQ(config.window->fail_on, Severity::Critical);
+  EXPECT_TRUE(config.window->on_failure.empty());
+  EXPECT_EQ(config.window->on_inconclusive, std::vector<std::string>{"page"});
+
+  // Rules merge by name; the disabled check takes its rule with it; a new rule is added.
+  std::vector<std::string> names;
+  for (const auto& rule : config.rules)
+    names.push_back(rule.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"api-errors", "api-slow"}));
+  const RuleConfig* errors = find_rule(config, "api-errors");
+  ASSERT_NE(errors, nullptr);
+  EXPECT_EQ(errors->severity, Severity::Warning);
+  EXPECT_EQ(errors->for_duration, std::chrono::milliseconds(minutes(1)));
+  EXPECT_EQ(errors->when.text, "error_rate > 1");  // from the base
+  EXPECT_EQ(errors->labels, (sdk::Labels{{"service", "genesis"},
+                                         {"team", "core"},
+                                         {"env", "staging"},
+                                         {"alertname", "api-errors"},
+                                         {"severity", "warning"},
+                                         {"pipeline", "genesis"},
+                                         {"check", "api"}}));
+  EXPECT_EQ(errors->notify, std::vector<std::string>{"page"});  // lists are replaced
+  ASSERT_EQ(errors->escalation.size(), 1u);
+  EXPECT_EQ(errors->escalation[0].actions, std::vector<std::string>{"rollback"});
+  const RuleConfig* slow = find_rule(config, "api-slow");
+  ASSERT_NE(slow, nullptr);
+  EXPECT_EQ(slow->where.to_string(), staging + ":23:9");
+}
+
+TEST(ConfigOverlay, RuleMistakesInTheOverlayPointIntoTheOverlay) {
+  auto result = ConfigLoader::load_file(kAlertingBase, options_with({}, "typo"));
+  const std::string typo = kAlertingEnvironments + "/typo.yaml";
+  ASSERT_EQ(result.issues.size(), 2u) << all_issues(result);
+  EXPECT_EQ(result.issues[0].to_string(),
+            typo +
+                ":5:15: pipelines[genesis].rules[api-erors]: disables rule 'api-erors', which the "
+                "base configuration does not define (it has: api-errors, debug-down); did you "
+                "mean 'api-errors'?");
+  EXPECT_EQ(result.issues[1].to_string(),
+            typo +
+                ":8:18: pipelines[genesis].rules[api-errors].notify[0]: unknown action 'slak' "
+                "(defined: rollback, slack); did you mean 'slack'?");
+}
+
 }  // namespace
 }  // namespace vigil::core::testing

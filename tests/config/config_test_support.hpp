@@ -82,6 +82,26 @@ class FakePlugins {
     notify.kind = sdk::PluginKind::Action;
     notify.name = "slack_notify";
     add(std::move(notify));
+
+    sdk::TypeInfo webhook;
+    webhook.kind = sdk::PluginKind::Action;
+    webhook.name = "webhook";
+    sdk::TypeBuilder(webhook)
+        .required("url", sdk::OptionType::String, "Where to POST")
+        .optional("method", sdk::OptionType::String, "POST", "HTTP method")
+        .map("headers", sdk::OptionType::String, "Extra request headers")
+        .optional("token", sdk::OptionType::String, std::nullopt, "Bearer token")
+        .secret();
+    add(std::move(webhook));
+
+    // Stands in for the host's built-in action types, served through the same lookup.
+    sdk::TypeInfo command;
+    command.kind = sdk::PluginKind::Action;
+    command.name = "command";
+    sdk::TypeBuilder(command)
+        .required_list("argv", sdk::OptionType::String, "Program and arguments")
+        .optional("cwd", sdk::OptionType::String, std::nullopt, "Working directory");
+    add(std::move(command));
   }
 
   SchemaLookup lookup() const {
