@@ -5,6 +5,7 @@
 
 #include "core/cli/cli_common.hpp"
 #include "core/cli/verbs.hpp"
+#include "core/demo/demo_verbs.hpp"
 #include "core/plugin/plugin_catalog.hpp"
 
 namespace {
@@ -51,6 +52,13 @@ int main(int argc, char** argv) {
       return vigil::cli::silence_command(rest);
     if (verb == "__run-check")
       return vigil::cli::isolated_check_command(rest);
+    // The demo pipeline's service, tests and webhook sink (core/demo); not listed in --help.
+    if (verb == "__demo-service")
+      return vigil::demo::demo_service_command(rest);
+    if (verb == "__demo-tests")
+      return vigil::demo::demo_tests_command(rest);
+    if (verb == "__demo-webhook-sink")
+      return vigil::demo::webhook_sink_command(rest);
   } catch (const std::exception& e) {
     std::cerr << "vigil " << verb << ": internal error: " << e.what() << "\n";
     return vigil::cli::kExitSoftware;
