@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -142,8 +143,9 @@ class DemoService {
       return;
     for (std::size_t i = events_logged_; i < snapshot.events.size(); ++i) {
       const TrafficEvent& e = snapshot.events[i];
-      log_line(e.event + ": version " + e.version + " (" +
-               std::to_string(static_cast<double>(e.at.count()) / 1000.0) + " s after start)");
+      char after[32];
+      std::snprintf(after, sizeof after, "%.1f", static_cast<double>(e.at.count()) / 1000.0);
+      log_line(e.event + ": version " + e.version + " (" + after + " s after start)");
     }
     events_logged_ = snapshot.events.size();
     try {
