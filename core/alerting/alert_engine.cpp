@@ -280,8 +280,9 @@ bool AlertEngine::silenced(const sdk::Labels& labels, sdk::TimePoint now, std::i
   return false;
 }
 
-void AlertEngine::on_result(const CheckResult& r) {
+bool AlertEngine::on_result(const CheckResult& r) {
   std::lock_guard<std::mutex> lock(mu_);
+  bool changed = false;
   const std::string key = key_of(r.pipeline, r.check);
   const auto dry = dry_run_checks_.find(key);
   const bool dry_run = dry != dry_run_checks_.end() && dry->second;
@@ -310,6 +311,7 @@ void AlertEngine::on_result(const CheckResult& r) {
       std::string names;
       for (const auto& [p, c] : verification_->checks)
         names += (names.empty() ? "" : ", ") + c;
+      changed = true;
       finish_verification(
           true, "verified: " + names + " passed " +
                     sdk::format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -321,8 +323,10 @@ void AlertEngine::on_result(const CheckResult& r) {
   for (auto it = range.first; it != range.second; ++it) {
     RuleSlot& slot = *it->second;
     slot.last_status = r.status;
-    for (const AlertTransition& t : slot.evaluator.observe(r))
+    for (const AlertTransition& t : slot.evaluator.observe(r)) {
       handle_transition(slot, t, r);
+      changed = true;
+    }
     try {
       db_.save_rule_state(slot.rule->name, slot.evaluator.save());
     } catch (const std::exception& e) {
@@ -330,6 +334,7 @@ void AlertEngine::on_result(const CheckResult& r) {
     }
   }
   dispatch_due(clock_.now());
+  return changed;
 }
 
 void AlertEngine::handle_transition(RuleSlot& slot, const AlertTransition& t,
@@ -390,7 +395,9 @@ void AlertEngine::handle_transition(RuleSlot& slot, const AlertTransition& t,
       facts_.fired.push_back({rule.name, rule.severity});
   } else if (t.resolved()) {
     log->info("ALERT RESOLVED [{}] {} on {}: {}{}", sev, rule.name, r.check, t.reason, marks);
-    if (slot.notified_firing && !rule.dry_run && !is_silenced)
+    // Whoever heard it fire hears it resolve, silence or not: a silence mutes news, and a
+    // page left open at PagerDuty or Alertmanager is not news but noise.
+    if (slot.notified_firing && !rule.dry_run)
       notify(slot, "resolved", t.at);
     slot.firing_since.reset();
     slot.notified_firing = false;

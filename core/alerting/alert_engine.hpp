@@ -62,8 +62,10 @@ class AlertEngine {
   // failure budget from zero.
   void restore(sdk::TimePoint window_start, const std::string& deployment, bool fresh_window);
 
-  // A judged check result, from any thread.
-  void on_result(const CheckResult& r);
+  // A judged check result, from any thread. Returns true when it changed something the
+  // window cares about (an alert transition, a rollback verified or not), so the caller can
+  // wake whoever concludes the window.
+  bool on_result(const CheckResult& r);
 
   // Runs what has come due (escalation steps, reminders, rollback verification and its
   // deadline, expired silences catching up) and returns when it next needs to be called.

@@ -8,6 +8,7 @@
 #include "core/actions/command_action.hpp"
 #include "core/cli/embedded_config.hpp"
 #include "core/log/logging.hpp"
+#include "core/state/state_dir.hpp"
 
 namespace po = boost::program_options;
 
@@ -117,6 +118,12 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
   if (!exe_error)
     ::setenv("VIGIL_EXE", exe.c_str(), 1);
 
+  // ${VIGIL_STATE_DIR}: the state directory by default (`vigil run --state-dir` sets it first),
+  // so a config can keep its own files beside vigil's.
+  if (!env_var("VIGIL_STATE_DIR"))
+    ::setenv("VIGIL_STATE_DIR", core::resolve_state_dir(std::nullopt, std::nullopt).c_str(), 1);
+  const std::string state_dir_value = env_var("VIGIL_STATE_DIR").value_or("");
+
   std::optional<std::string> file = opts.config ? opts.config : env_var("VIGIL_CONFIG");
   if (!file && std::filesystem::exists("/etc/vigil/vigil.yaml"))
     file = "/etc/vigil/vigil.yaml";
@@ -131,6 +138,7 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
   }
   // ${VIGIL_EXE} is interpolated like any variable, but it is no secret: keep it readable.
   std::erase(loaded.config.config.secrets, exe);
+  std::erase(loaded.config.config.secrets, state_dir_value);
   core::set_log_secrets(loaded.config.config.secrets);
 
   loaded.catalog = std::make_unique<core::PluginCatalog>();

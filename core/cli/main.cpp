@@ -22,6 +22,10 @@ constexpr const char* kHelp =
     "  check      run one check type ad hoc, like a Nagios plugin\n"
     "  plugins    list installed plugins, or describe a check type's options\n"
     "  silence    mute matching alerts for a while: add, list, expire\n"
+    "  status     the window, each check's last status, alerts, silences, actions\n"
+    "  rollback   roll back now (--now --reason TEXT), through the running vigil\n"
+    "  promote    end the window as successful (--reason TEXT)\n"
+    "  abort      end the window as failed (--reason TEXT)\n"
     "\n"
     "`vigil VERB --help` describes each verb.";
 
@@ -50,6 +54,14 @@ int main(int argc, char** argv) {
       return vigil::cli::plugins_command(rest);
     if (verb == "silence")
       return vigil::cli::silence_command(rest);
+    if (verb == "status")
+      return vigil::cli::status_command(rest);
+    if (verb == "rollback")
+      return vigil::cli::rollback_command(rest);
+    if (verb == "promote")
+      return vigil::cli::promote_command(rest);
+    if (verb == "abort")
+      return vigil::cli::abort_command(rest);
     if (verb == "__run-check")
       return vigil::cli::isolated_check_command(rest);
     // The demo pipeline's service, tests and webhook sink (core/demo); not listed in --help.

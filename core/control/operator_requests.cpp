@@ -149,6 +149,16 @@ std::optional<pid_t> DaemonLock::holder(const fs::path& state_dir) {
 DaemonLock::DaemonLock(DaemonLock&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
 
+DaemonLock& DaemonLock::operator=(DaemonLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
 DaemonLock::~DaemonLock() {
   if (fd_ >= 0)
     ::close(fd_);

@@ -49,7 +49,7 @@ class DaemonLock {
   // The pid of the vigil holding the lock, if one does.
   static std::optional<pid_t> holder(const std::filesystem::path& state_dir);
   DaemonLock(DaemonLock&& other) noexcept;
-  DaemonLock& operator=(DaemonLock&&) = delete;
+  DaemonLock& operator=(DaemonLock&& other) noexcept;
   DaemonLock(const DaemonLock&) = delete;
   ~DaemonLock();
 
