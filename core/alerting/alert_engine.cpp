@@ -590,6 +590,13 @@ bool AlertEngine::start_rollback(const ActionConfig& action, sdk::Event event,
 void AlertEngine::on_rollback_done(const ActionConfig& action, const ActionResult& result,
                                    const sdk::Event& event) {
   std::lock_guard<std::mutex> lock(mu_);
+  struct WakeOnExit {
+    const std::function<void()>& wake;
+    ~WakeOnExit() {
+      if (wake)
+        wake();
+    }
+  } wake_on_exit{hooks_.wake};
   --rollbacks_running_;
   auto log = logger();
   if (!result.ok) {

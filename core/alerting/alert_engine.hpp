@@ -34,6 +34,9 @@ namespace vigil::core {
 struct AlertEngineHooks {
   // Re-run a check now (rollback verification). Scheduler::run_now in the daemon.
   std::function<void(const std::string& pipeline, const std::string& check)> run_check_now;
+  // Something the window waits for happened off the main thread (a rollback finished, its
+  // verification began or ended): wake whoever calls tick() and concludes the window.
+  std::function<void()> wake;
 };
 
 // One rule's alert as `vigil status` and the snapshot show it.
