@@ -55,5 +55,7 @@ struct RollbackPolicy {
 using ActionRunnerFactory =
     std::function<std::unique_ptr<sdk::Action>(const sdk::Options& options)>;
 void register_builtin_actions(PluginCatalog& catalog, ActionRunnerFactory bundle_factory);
+// Their names, in the order `vigil plugins` lists them.
+inline constexpr const char* kBuiltinActionTypes[] = {"command", "rollback", "incident_bundle"};
 
 }  // namespace vigil::core

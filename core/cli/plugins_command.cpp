@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/actions/command_action.hpp"
 #include "core/cli/cli_common.hpp"
 #include "core/cli/verbs.hpp"
 
@@ -81,6 +82,7 @@ int plugins_command(const std::vector<std::string>& args) {
   }
   for (const auto& p : catalog.problems())
     std::cerr << "warning: " << p.to_string() << "\n";
+  core::register_builtin_actions(catalog, {});
 
   if (!describe_type.empty()) {
     const sdk::TypeInfo* info = catalog.find_type(describe_type);
@@ -102,6 +104,10 @@ int plugins_command(const std::vector<std::string>& args) {
       for (const auto& name : plugin.actions)
         describe(*catalog.find_type(name), &plugin, true);
     }
+    std::cout << "## Built into vigil\n\nAction types the host provides itself (see "
+                 "docs/operations.md for what vigil does around a rollback).\n\n";
+    for (const char* name : core::kBuiltinActionTypes)
+      describe(*catalog.find_type(name), nullptr, true);
     return 0;
   }
   for (const auto& plugin : catalog.plugins()) {
@@ -113,6 +119,9 @@ int plugins_command(const std::vector<std::string>& args) {
     for (const auto& name : plugin.actions)
       std::cout << "  action " << name << "\n";
   }
+  std::cout << "vigil (built in)\n";
+  for (const char* name : core::kBuiltinActionTypes)
+    std::cout << "  action " << name << "\n";
   return 0;
 }
 
