@@ -21,6 +21,7 @@ constexpr const char* kHelp =
     "  validate   check the configuration and the plugins it names; exit 78 on errors\n"
     "  check      run one check type ad hoc, like a Nagios plugin\n"
     "  plugins    list installed plugins, or describe a check type's options\n"
+    "  report     the window's final report from stored history (md, html, json)\n"
     "  silence    mute matching alerts for a while: add, list, expire\n"
     "  status     the window, each check's last status, alerts, silences, actions\n"
     "  rollback   roll back now (--now --reason TEXT), through the running vigil\n"
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
       return vigil::cli::check_command(rest);
     if (verb == "plugins")
       return vigil::cli::plugins_command(rest);
+    if (verb == "report")
+      return vigil::cli::report_command(rest);
     if (verb == "silence")
       return vigil::cli::silence_command(rest);
     if (verb == "status")

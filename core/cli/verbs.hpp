@@ -9,6 +9,7 @@ int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
+int report_command(const std::vector<std::string>& args);
 int silence_command(const std::vector<std::string>& args);
 // The operator's verbs (operator_commands.cpp).
 int status_command(const std::vector<std::string>& args);
