@@ -5,7 +5,8 @@
 # two extern "C" entry points are exported), linked with --no-undefined so a missing symbol
 # fails the build rather than the load, and the shared libstdc++ (a static copy would give the
 # plugin its own heap and RTTI, which breaks objects that cross into the host). Installs into
-# <prefix>/<libdir>/vigil/plugins unless NO_INSTALL.
+# <prefix>/<libdir>/vigil/plugins unless NO_INSTALL, in COMPONENT (default: the variable
+# VIGIL_PLUGIN_DEFAULT_COMPONENT if set, else plugins).
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 
@@ -36,7 +37,9 @@ function(vigil_add_plugin name)
     if(NOT ARG_INSTALL_DIR)
       set(ARG_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/vigil/plugins")
     endif()
-    if(NOT ARG_COMPONENT)
+    if(NOT ARG_COMPONENT AND VIGIL_PLUGIN_DEFAULT_COMPONENT)
+      set(ARG_COMPONENT "${VIGIL_PLUGIN_DEFAULT_COMPONENT}")
+    elseif(NOT ARG_COMPONENT)
       set(ARG_COMPONENT plugins)
     endif()
     install(TARGETS ${target} LIBRARY DESTINATION "${ARG_INSTALL_DIR}" COMPONENT ${ARG_COMPONENT})
