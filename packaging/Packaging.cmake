@@ -37,14 +37,27 @@ install(FILES "${PROJECT_SOURCE_DIR}/configs/vigil.yaml"
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/configs/environments"
         DESTINATION "${_doc}/examples/seed-protocol" COMPONENT system)
 
+# Debian's changelog.Debian.gz for both packages, compressed as dh_compress does (gzip -9n: no
+# name or time stamp, so the package is reproducible).
+set(_changelog_gz "${CMAKE_CURRENT_BINARY_DIR}/packaging/changelog.Debian.gz")
+file(MAKE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/packaging")
+execute_process(COMMAND gzip -9n -c "${_pkg}/deb/changelog" OUTPUT_FILE "${_changelog_gz}"
+                RESULT_VARIABLE _gzip_rc)
+if(NOT _gzip_rc EQUAL 0)
+  message(FATAL_ERROR "gzip of ${_pkg}/deb/changelog failed: ${_gzip_rc}")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_pkg}/deb/changelog")
+install(FILES "${_changelog_gz}" DESTINATION "${_doc}" COMPONENT system)
+install(FILES "${_changelog_gz}" DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/doc/vigil-dev"
+        COMPONENT sdk)
+
 set(CPACK_PACKAGE_NAME vigil)
 set(CPACK_PACKAGE_VENDOR "vigil")
-set(CPACK_PACKAGE_CONTACT "vigil maintainers <vigil@localhost>")
+set(CPACK_PACKAGE_CONTACT "vigil maintainers <vigil@example.org>")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 # Each package's first description line is its own synopsis; CPack prepends this summary unless it
 # is CPack's default, so it is set to that default.
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
-set(CPACK_PACKAGE_HOMEPAGE_URL "https://localhost/vigil")
 set(CPACK_GENERATOR DEB)
 set(CPACK_STRIP_FILES TRUE)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
@@ -66,10 +79,11 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_NAME vigil)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_SERVER_DESCRIPTION
     "post-deployment health checks with verdicts and rollback
-vigil runs health checks after a deployment (HTTP probes, latency, error rate, test pass rate,
-host resources, Nagios plugins), judges them against thresholds and rules over an
-observation window, and notifies, rolls back or promotes. This package holds the vigil
-command and daemon, its built-in plugins and a systemd unit.")
+vigil runs health checks after a deployment (HTTP probes, latency, error
+rate, test pass rate, host resources, Nagios plugins), judges them against
+thresholds and rules over an observation window, and notifies, rolls back or
+promotes. This package holds the vigil command and daemon, its built-in
+plugins and a systemd unit.")
 # shlibdeps adds the libraries; adduser is the postinst's fallback when systemd-sysusers is not
 # there; the shipped /etc/vigil/vigil.yaml runs two Monitoring Plugins.
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "adduser")
@@ -83,9 +97,10 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME vigil-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION
     "SDK for vigil check and action plugins
-Header-only C++ SDK and the CMake package vigil_sdk (find_package(vigil_sdk 1), the targets
-vigil::sdk and vigil::sdk_testing and vigil_add_plugin()) for building vigil plugins outside
-the vigil source tree, with the file_age example plugin's source.")
+Header-only C++ SDK and the CMake package vigil_sdk (find_package(vigil_sdk
+1), the targets vigil::sdk and vigil::sdk_testing and vigil_add_plugin())
+for building vigil plugins outside the vigil source tree, with the file_age
+example plugin's source.")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "vigil (= ${_deb_version})")
 set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "cmake (>= 3.20), g++")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "libgtest-dev, libcurl4-openssl-dev")
