@@ -51,7 +51,8 @@ TEST(Cli, NoVerbIsAUsageError) {
 }
 
 TEST(Cli, EveryVerbHasHelp) {
-  for (const char* verb : {"run", "validate", "check", "plugins"}) {
+  for (const char* verb :
+       {"run", "validate", "check", "plugins", "status", "rollback", "promote", "abort"}) {
     auto r = run_process({kVigil, verb, "--help"});
     EXPECT_EQ(r.exit_code, 0) << verb;
     EXPECT_NE(r.out.find(std::string("usage: vigil ") + verb), std::string::npos) << r.out;
@@ -246,7 +247,7 @@ TEST(CliValidate, TheEmbeddedDefaultAndShippedConfigsAreValid) {
 TEST(CliRun, SigtermStopsTheDaemonCleanly) {
   TempDir dir;
   auto config = dir.write("vigil.yaml", kNoopConfig);
-  ChildProcess child({kVigil, "run", "--config", config});
+  ChildProcess child({kVigil, "run", "--config", config, "--state-dir", dir.path().string()});
   ASSERT_TRUE(child.wait_for_stderr("watching 2 checks", std::chrono::seconds(30)));
   child.signal(SIGTERM);
   auto r = child.finish(std::chrono::seconds(30));
