@@ -78,6 +78,7 @@ struct AlertEngine::RuleSlot {
   std::set<std::size_t> steps_done;
   bool notified_firing = false;
   std::optional<sdk::TimePoint> last_notified;
+  std::map<std::string, sdk::TimePoint> last_sent;  // per notify action, reminders included
   bool silenced_now = false;
   sdk::Status last_status = sdk::Status::Unknown;
   std::string reason;
@@ -444,10 +445,35 @@ void AlertEngine::notify(RuleSlot& slot, const std::string& kind, sdk::TimePoint
     job.trigger = "notify:" + rule.name;
     job.groupable = true;
     dispatcher_.submit(std::move(job));
+    slot.last_sent[name] = now;
   }
   if (kind != "resolved") {
     slot.notified_firing = true;
     slot.last_notified = now;
+  }
+}
+
+// Alertmanager resolves an alert it has not heard of within its resolve_timeout (5m by
+// default), so a firing alert is re-posted to it every kAlertmanagerResend, as Prometheus
+// re-sends firing alerts every minute (its --rules.alert.resend-delay), whatever the rule's
+// repeat_interval says about reminders to people.
+void AlertEngine::resend_to_alertmanager(RuleSlot& slot, sdk::TimePoint now) {
+  if (!slot.notified_firing)
+    return;
+  for (const auto& name : slot.rule->notify) {
+    const ActionConfig* action = find_action(name);
+    if (action == nullptr || action->plugin != "alertmanager")
+      continue;
+    auto last = slot.last_sent.find(name);
+    if (last != slot.last_sent.end() && now - last->second < kAlertmanagerResend)
+      continue;
+    ActionJob job;
+    job.action = name;
+    job.event = event_for(slot, "reminder");
+    job.trigger = "notify:" + slot.rule->name;
+    job.groupable = true;
+    dispatcher_.submit(std::move(job));
+    slot.last_sent[name] = now;
   }
 }
 
@@ -470,6 +496,7 @@ void AlertEngine::dispatch_due(sdk::TimePoint now) {
                now - *slot.last_notified >= rule.repeat_interval) {
       notify(slot, "reminder", now);
     }
+    resend_to_alertmanager(slot, now);
     for (std::size_t i = 0; i < rule.escalation.size(); ++i) {
       if (slot.steps_done.count(i) == 0 && now >= *slot.firing_since + rule.escalation[i].after)
         run_step(slot, i, now);
@@ -754,6 +781,11 @@ sdk::TimePoint AlertEngine::tick() {
     }
     if (slot.rule->repeat_interval.count() > 0 && slot.last_notified)
       next = std::min(next, *slot.last_notified + slot.rule->repeat_interval);
+    for (const auto& [name, at] : slot.last_sent) {
+      const ActionConfig* action = find_action(name);
+      if (action != nullptr && action->plugin == "alertmanager")
+        next = std::min(next, at + kAlertmanagerResend);
+    }
   }
   return next;
 }

@@ -52,6 +52,9 @@ struct AlertView {
 
 class AlertEngine {
  public:
+  // How often a firing alert is re-posted to an `alertmanager` action (see the .cpp).
+  static constexpr std::chrono::milliseconds kAlertmanagerResend{60000};
+
   // `config`, `clock`, `db` and `dispatcher` must outlive the engine. The dispatcher must
   // know every action named in the config. Throws std::invalid_argument when a rollback's
   // verify names a check that does not exist.
@@ -96,6 +99,7 @@ class AlertEngine {
   void dispatch_due(sdk::TimePoint now);
   void run_step(RuleSlot& slot, std::size_t step, sdk::TimePoint now);
   void notify(RuleSlot& slot, const std::string& kind, sdk::TimePoint now);
+  void resend_to_alertmanager(RuleSlot& slot, sdk::TimePoint now);
   bool start_rollback(const ActionConfig& action, sdk::Event event, const std::string& trigger,
                       bool force, std::string* why_not);
   void on_rollback_done(const ActionConfig& action, const ActionResult& result,

@@ -379,6 +379,35 @@ TEST(AlertEngine, RemindsEveryRepeatIntervalWhileFiring) {
   EXPECT_EQ(tape.snapshot()[1], "slack reminder error-rate-critical");
 }
 
+TEST(AlertEngine, AlertmanagerHearsAFiringAlertEveryMinuteWhateverRepeatIntervalSays) {
+  TempDir dir;
+  Tape tape;
+  Config config = seed_config();
+  config.rules[0].escalation.clear();
+  config.rules[0].repeat_interval = 0ms;  // no reminders for people
+  ActionConfig am;
+  am.name = "am";
+  am.plugin = "alertmanager";
+  am.retries = 0;
+  config.actions.push_back(am);
+  config.rules[0].notify = {"slack", "am"};
+  Harness h(config, dir.path(), tape);
+  for (int i = 0; i <= 2; ++i) {
+    h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+    if (i < 2)
+      h.clock.advance(1min);
+  }
+  ASSERT_EQ(tape.snapshot().size(), 2u);  // firing, to both
+  h.advance_and_tick(59s);
+  EXPECT_EQ(tape.snapshot().size(), 2u);
+  h.advance_and_tick(1s);
+  auto entries = tape.snapshot();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[2], "am reminder error-rate-critical");  // Alertmanager only
+  h.advance_and_tick(1min);
+  EXPECT_EQ(tape.snapshot().size(), 4u);
+}
+
 TEST(AlertEngine, DryRunRulesAreRecordedButNeverAct) {
   TempDir dir;
   Tape tape;
