@@ -176,7 +176,10 @@ TEST(ConfigLoad, ADisabledCheckIsDroppedAndItsVariablesNeedNotBeSet) {
 }
 
 TEST(ConfigLoad, TheEmbeddedDefaultConfigLoads) {
-  auto result = ConfigLoader::load_file(VIGIL_SOURCE_DIR "/configs/default.yaml", options_with({}));
+  // vigil sets these two itself before it reads a configuration (core/cli/cli_common.cpp).
+  auto result = ConfigLoader::load_file(
+      VIGIL_SOURCE_DIR "/configs/default.yaml",
+      options_with({{"VIGIL_EXE", "/usr/bin/vigil"}, {"VIGIL_STATE_DIR", "/var/lib/vigil"}}));
   EXPECT_TRUE(result.ok()) << all_issues(result);
   EXPECT_FALSE(result.config.pipelines.empty());
 }
