@@ -298,12 +298,35 @@ bool AlertEngine::on_result(const CheckResult& r) {
     if (r.status == sdk::Status::Unknown)
       ++facts_.unknown_results;
   }
+  auto range = rules_by_check_.equal_range(key);
+  for (auto it = range.first; it != range.second; ++it) {
+    RuleSlot& slot = *it->second;
+    slot.last_status = r.status;
+    for (const AlertTransition& t : slot.evaluator.observe(r)) {
+      handle_transition(slot, t, r);
+      changed = true;
+    }
+    try {
+      db_.save_rule_state(slot.rule->name, slot.evaluator.save());
+    } catch (const std::exception& e) {
+      logger()->error("{}", e.what());
+    }
+  }
   if (verification_ && !verification_->done && r.started >= verification_->since) {
     for (const auto& [p, c] : verification_->checks) {
       if (key_of(p, c) != key)
         continue;
       verification_->last_seen[key] = std::string(sdk::to_string(r.status)) + ": " + r.summary;
-      if (r.status == sdk::Status::Ok)
+      // A pass is an OK result that leaves none of the check's rules firing: the rollback
+      // is verified by the same judgement that called for it.
+      bool rules_clear = true;
+      auto rules = rules_by_check_.equal_range(key);
+      for (auto it = rules.first; it != rules.second; ++it) {
+        if (!it->second->rule->dry_run &&
+            it->second->evaluator.status().state == AlertState::Firing)
+          rules_clear = false;
+      }
+      if (r.status == sdk::Status::Ok && rules_clear)
         verification_->passed.insert(key);
       else
         verification_->passed.erase(key);
@@ -318,20 +341,6 @@ bool AlertEngine::on_result(const CheckResult& r) {
                     sdk::format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(
                         clock_.now() - verification_->since)) +
                     " after the rollback");
-    }
-  }
-  auto range = rules_by_check_.equal_range(key);
-  for (auto it = range.first; it != range.second; ++it) {
-    RuleSlot& slot = *it->second;
-    slot.last_status = r.status;
-    for (const AlertTransition& t : slot.evaluator.observe(r)) {
-      handle_transition(slot, t, r);
-      changed = true;
-    }
-    try {
-      db_.save_rule_state(slot.rule->name, slot.evaluator.save());
-    } catch (const std::exception& e) {
-      logger()->error("{}", e.what());
     }
   }
   dispatch_due(clock_.now());
@@ -664,11 +673,9 @@ void AlertEngine::on_rollback_done(const ActionConfig& action, const ActionResul
   }
   log->info("rollback {} done; verifying {} check{} within {}", action.name, v.checks.size(),
             v.checks.size() == 1 ? "" : "s", sdk::format_duration(policy.verify_within));
-  if (hooks_.run_check_now) {
-    for (const auto& [p, c] : v.checks)
-      hooks_.run_check_now(p, c);
-    v.next_run = v.since + v.interval;
-  }
+  // The first re-run waits one verify_interval: a check run right after its last scheduled run
+  // would measure an empty window (no requests since), which proves nothing.
+  v.next_run = v.since + v.interval;
 }
 
 void AlertEngine::finish_verification(bool verified, const std::string& message) {

@@ -272,18 +272,18 @@ TEST(ActionDispatcher, StopAbandonsAHungActionAfterTheGrace) {
   DispatcherOptions options;
   options.group_wait = 0ms;
   options.stop_grace = 50ms;  // real time: it bounds how long shutdown may take
-  // The abandoned lane outlives the test; what it uses must too, as config does in vigil.
-  static RecordingAction target;
-  static const ActionConfig cfg = action_config("hangs");
+  // The abandoned lane stays blocked inside the action until the process exits, as a hung
+  // plugin would; what it uses must outlive every destructor, as config does in vigil.
+  auto* target = new RecordingAction;
+  const auto* cfg = new ActionConfig(action_config("hangs"));
   ActionDispatcher dispatcher(clock, nullptr, options);
-  dispatcher.add(cfg, std::make_unique<Forwarding>(&target));
+  dispatcher.add(*cfg, std::make_unique<Forwarding>(target));
   dispatcher.start();
-  target.hold();
+  target->hold();
   dispatcher.submit(job("hangs", firing("x"), "notify:x"));
-  target.await_calls(1);
+  target->await_calls(1);
   dispatcher.stop();  // returns although the action is still inside execute
   EXPECT_EQ(dispatcher.stats().succeeded, 0u);
-  target.release();
 }
 
 }  // namespace
