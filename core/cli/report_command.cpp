@@ -9,6 +9,7 @@
 #include "core/cli/cli_common.hpp"
 #include "core/cli/verbs.hpp"
 #include "core/config/config.hpp"
+#include "core/output/result_format.hpp"
 #include "core/report/report_loader.hpp"
 #include "core/report/report_render.hpp"
 #include "core/state/atomic_file.hpp"
@@ -38,32 +39,6 @@ std::optional<std::string> env_var(const char* name) {
   if (v == nullptr || *v == '\0')
     return std::nullopt;
   return std::string(v);
-}
-
-std::optional<sdk::TimePoint> parse_utc_time(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
-                  &second, &used) != 6) {
-    return std::nullopt;
-  }
-  const std::string zone = text.substr(static_cast<std::size_t>(used));
-  if (zone != "Z" && zone != "z" && zone != "+00:00")
-    return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  const std::time_t secs = ::timegm(&tm);
-  std::tm back{};
-  gmtime_r(&secs, &back);
-  if (back.tm_mday != day || back.tm_mon != month - 1 || back.tm_hour != hour ||
-      back.tm_min != minute || back.tm_sec != second) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::from_time_t(secs);
 }
 
 }  // namespace
@@ -107,7 +82,7 @@ int report_command(const std::vector<std::string>& args) {
                                     std::tuple{&until_text, &load.until, "--until"}}) {
     if (!*text)
       continue;
-    *target = parse_utc_time(**text);
+    *target = core::parse_rfc3339_utc(**text);
     if (!*target) {
       std::cerr << "vigil report: " << name
                 << ": expected ISO 8601 UTC like 2026-11-29T18:00:00Z, got \"" << **text << "\"\n";

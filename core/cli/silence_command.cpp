@@ -43,34 +43,6 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// "2026-11-29T18:00:00Z" (or with +00:00); anything else, or an impossible date, is nullopt.
-std::optional<sdk::TimePoint> parse_utc_time(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
-                  &second, &used) != 6) {
-    return std::nullopt;
-  }
-  const std::string zone = text.substr(static_cast<std::size_t>(used));
-  if (zone != "Z" && zone != "z" && zone != "+00:00")
-    return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  const std::time_t secs = ::timegm(&tm);
-  // timegm normalises 2026-02-30 to March 2; a date that does not read back was not a date.
-  std::tm back{};
-  gmtime_r(&secs, &back);
-  if (back.tm_year != year - 1900 || back.tm_mon != month - 1 || back.tm_mday != day ||
-      back.tm_hour != hour || back.tm_min != minute || back.tm_sec != second) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::from_time_t(secs);
-}
-
 struct Location {
   std::optional<std::string> state_dir;
   CommonOptions common;
@@ -184,7 +156,7 @@ int add(const std::vector<std::string>& args) {
     throw UsageError("give exactly one of --until TIME or --for DURATION");
   if (vm.count("until") != 0) {
     const auto& text = vm["until"].as<std::string>();
-    auto until = parse_utc_time(text);
+    auto until = core::parse_rfc3339_utc(text);
     if (!until) {
       throw UsageError("--until: expected ISO 8601 UTC like 2026-11-29T18:00:00Z, got \"" + text +
                        "\"");

@@ -148,4 +148,32 @@ std::string format_log_line(const CheckResult& r) {
   return line + r.summary;
 }
 
+// "2026-11-29T18:00:00Z" (or with +00:00); anything else, or an impossible date, is nullopt.
+std::optional<sdk::TimePoint> parse_rfc3339_utc(const std::string& text) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+                  &second, &used) != 6) {
+    return std::nullopt;
+  }
+  const std::string zone = text.substr(static_cast<std::size_t>(used));
+  if (zone != "Z" && zone != "z" && zone != "+00:00")
+    return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  const std::time_t secs = ::timegm(&tm);
+  // timegm normalises 2026-02-30 to March 2; a date that does not read back was not a date.
+  std::tm back{};
+  gmtime_r(&secs, &back);
+  if (back.tm_year != year - 1900 || back.tm_mon != month - 1 || back.tm_mday != day ||
+      back.tm_hour != hour || back.tm_min != minute || back.tm_sec != second) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(secs);
+}
+
 }  // namespace vigil::core

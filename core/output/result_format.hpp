@@ -1,6 +1,7 @@
 #pragma once
 // How a judged CheckResult is printed: the Nagios plugin line for humans and for Icinga/Nagios
 // wrappers, JSON (one object per line) for scripts, and the seed-style log line.
+#include <optional>
 #include <string>
 
 #include "core/model/check_result.hpp"
@@ -19,6 +20,9 @@ std::string format_log_line(const CheckResult& result);
 
 // RFC 3339 UTC with seconds: "2026-11-29T03:41:33Z".
 std::string format_rfc3339(sdk::TimePoint t);
+// The inverse, for times operators type: "2026-11-29T18:00:00Z" (or +00:00); anything else, or
+// an impossible date, is nullopt.
+std::optional<sdk::TimePoint> parse_rfc3339_utc(const std::string& text);
 
 // Perfdata number: shortest text that reads back as the same double, no exponent for
 // ordinary magnitudes.
