@@ -26,6 +26,7 @@
 #include "core/state/durable_state_store.hpp"
 #include "core/state/state_database.hpp"
 #include "core/state/state_dir.hpp"
+#include "core/systemd/systemd_notifier.hpp"
 #include "core/time/clock.hpp"
 #include "core/window/observation_window.hpp"
 #include "vigil/sdk/units.hpp"
@@ -121,6 +122,7 @@ struct Watch {
   std::unique_ptr<core::AlertEngine> engine;
   std::unique_ptr<core::ObservationWindow> window;
   std::unique_ptr<core::Scheduler> scheduler;
+  core::SystemdNotifier systemd;  // does nothing outside systemd
   std::optional<std::string> promoted, aborted;
   std::size_t snapshot_results = static_cast<std::size_t>(-1);
   sdk::TimePoint next_prune{};
@@ -223,6 +225,7 @@ struct Watch {
   void run_actions(const std::vector<std::string>& names, sdk::Event event,
                    const std::string& trigger) {
     for (const auto& name : names) {
+      systemd.watchdog_ping();  // each action may take its timeout times its attempts
       const core::ActionConfig* action = nullptr;
       for (const auto& a : config.actions) {
         if (a.name == name)
@@ -475,7 +478,13 @@ int run_command(const std::vector<std::string>& args) {
   loaded.incident_sources->snapshot = [&watch] { return watch.engine->snapshot_json(); };
   watch.prune_if_due();
 
+  // Ready before preflight, which may take as long as its slowest check: systemd's start
+  // timeout is for loading, STATUS= tells what follows.
+  core::SystemdNotifier& systemd = watch.systemd;
+  const bool preflight_due = !watch.window || watch.window->record().stage == "preflight";
+  systemd.ready(preflight_due ? "preflight" : "resuming the watch");
   if (watch.window && watch.window->concluded()) {
+    systemd.stopping("the observation window has concluded");
     log->info("the observation window of {} has concluded ({}); nothing to watch", deployment,
               watch.window->record().verdict.value_or("?"));
     return 0;
@@ -492,7 +501,7 @@ int run_command(const std::vector<std::string>& args) {
   }
 
   // --- preflight: the checklist before watching ---
-  const bool preflight_due = !watch.window || watch.window->record().stage == "preflight";
+  systemd.watchdog_ping();
   if (preflight_due) {
     core::Scheduler preflight(clock, scheduler_options, [](core::CheckResult) {});
     std::size_t count = 0;
@@ -516,6 +525,7 @@ int run_command(const std::vector<std::string>& args) {
         for (const auto& f : failed)
           log->error("PREFLIGHT FAILED {}", f);
         log->error("preflight failed: not watching (fix the checklist and run again)");
+        systemd.stopping("preflight failed");
         watch.dispatcher->stop();
         return kExitPreflightFailed;
       }
@@ -535,11 +545,18 @@ int run_command(const std::vector<std::string>& args) {
     log->info("vigil {} watching {} check{} from {} ({} rules)", VIGIL_VERSION, built.checks.size(),
               built.checks.size() == 1 ? "" : "s", loaded.source, config.rules.size());
   }
+  const auto watching = [&] {
+    return "watching " + std::to_string(built.checks.size()) + " check" +
+           (built.checks.size() == 1 ? "" : "s") +
+           (watch.window ? " until " + core::format_rfc3339(watch.window->ends_at()) : "");
+  };
+  systemd.status(watching());
   watch.scheduler->start();
   watch.handle_requests();  // requests made while vigil was down
 
   bool concluded = false;
   for (;;) {
+    systemd.watchdog_ping();
     const sdk::TimePoint now = clock.now();
     sdk::TimePoint next = watch.engine->tick();
     if (watch.window)
@@ -553,6 +570,7 @@ int run_command(const std::vector<std::string>& args) {
           concluded = true;
           break;
         }
+        systemd.status(watching());
         continue;  // extended
       }
     }
@@ -565,6 +583,7 @@ int run_command(const std::vector<std::string>& args) {
     // within a second.
     if (watch.engine->facts().results != watch.snapshot_results)
       wait = std::min(wait, std::chrono::milliseconds(1000));
+    wait = systemd.cap_sleep(wait);  // the next ping is due within half the watchdog interval
     timespec ts{};
     ts.tv_sec = static_cast<time_t>(wait.count() / 1000);
     ts.tv_nsec = static_cast<long>((wait.count() % 1000) * 1000000);
@@ -578,15 +597,20 @@ int run_command(const std::vector<std::string>& args) {
     if (sig == SIGUSR2)
       continue;
     if (sig == SIGHUP) {
+      systemd.reloading();
       log->warn(
           "SIGHUP received: configuration reload is not supported yet; "
           "restart vigil to apply changes");
+      systemd.ready(watching());
       continue;
     }
     log->info("{} received: stopping (in-flight checks get until their timeout)",
               sig == SIGINT ? "SIGINT" : "SIGTERM");
+    systemd.stopping(sig == SIGINT ? "SIGINT received: stopping" : "SIGTERM received: stopping");
     break;
   }
+  if (concluded)
+    systemd.stopping("the observation window has concluded");
   watch.scheduler->stop();
   engine_ptr = nullptr;
   watch.dispatcher->stop();
