@@ -4,7 +4,12 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -44,6 +49,36 @@ class UpperLevelFlag final : public spdlog::custom_flag_formatter {
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<UpperLevelFlag>();
+  }
+};
+
+// The syslog priority prefix journald reads off the start of each line (sd-daemon(3)).
+class JournalPriorityFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string_view prefix = SD_INFO;
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug:
+        prefix = SD_DEBUG;
+        break;
+      case spdlog::level::warn:
+        prefix = SD_WARNING;
+        break;
+      case spdlog::level::err:
+        prefix = SD_ERR;
+        break;
+      case spdlog::level::critical:
+        prefix = SD_CRIT;
+        break;
+      default:
+        break;
+    }
+    dest.append(prefix.data(), prefix.data() + prefix.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JournalPriorityFlag>();
   }
 };
 
@@ -110,11 +145,19 @@ std::unique_ptr<spdlog::formatter> seed_formatter() {
   return f;
 }
 
+// journald stamps every line itself, so a timestamp of ours would be a second one; the level
+// travels as the priority prefix, and the [LEVEL] tag stays so the text reads as elsewhere.
+std::unique_ptr<spdlog::formatter> journal_formatter() {
+  auto f = std::make_unique<spdlog::pattern_formatter>();
+  f->add_flag<JournalPriorityFlag>('J').add_flag<UpperLevelFlag>('*').set_pattern("%J[%*] %v");
+  return f;
+}
+
 std::shared_ptr<spdlog::logger> make_logger(const LogSettings& settings) {
   std::vector<spdlog::sink_ptr> inner;
   if (settings.to_stderr) {
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    sink->set_formatter(seed_formatter());
+    sink->set_formatter(stderr_is_journal() ? journal_formatter() : seed_formatter());
     inner.push_back(sink);
   }
   if (settings.file) {
@@ -147,6 +190,22 @@ std::mutex& current_mu() {
 }
 
 }  // namespace
+
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr)
+    return false;
+  unsigned long long device = 0;
+  unsigned long long inode = 0;
+  char rest = 0;
+  if (std::sscanf(stream, "%llu:%llu%c", &device, &inode, &rest) != 2)
+    return false;
+  struct stat st {};
+  if (::fstat(STDERR_FILENO, &st) != 0)
+    return false;
+  return static_cast<unsigned long long>(st.st_dev) == device &&
+         static_cast<unsigned long long>(st.st_ino) == inode;
+}
 
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name) {
   if (name == "trace")

@@ -3,6 +3,10 @@
 // ("2025-10-18T15:32:01Z [INFO] ✓ Prometheus is running"), an optional rotating file, and
 // redaction of every secret value the config substituted from the environment, applied to each
 // line before any sink sees it.
+//
+// Under systemd, when stderr is the journal stream, stderr lines drop the timestamp and start
+// with their syslog priority ("<4>[WARNING] ..."), so journald stamps them once and files them
+// at the right level; a log file keeps the seed format.
 #include <spdlog/spdlog.h>
 
 #include <cstdint>
@@ -27,6 +31,11 @@ struct LogSettings {
 
 // "trace", "debug", "info", "warning" (or "warn"), "error", "off"; nullopt otherwise.
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name);
+
+// True when stderr is the stream systemd connected to the journal: $JOURNAL_STREAM names
+// stderr's "device:inode" (systemd.exec(5)). A child whose stderr was redirected inherits the
+// variable but not the match, so it keeps the seed format.
+bool stderr_is_journal();
 
 // Replaces the "vigil" logger's sinks. Throws std::runtime_error naming the file when a log
 // file cannot be opened.
