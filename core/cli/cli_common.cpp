@@ -156,6 +156,12 @@ LoadedConfiguration load_configuration(const CommonOptions& opts) {
   const core::PluginCatalog& catalog = *loaded.catalog;
   core::ConfigLoader::resolve(
       loaded.config, [&catalog](std::string_view type) { return catalog.find_type(type); });
+  // Resolving added the values of secret options, some read from files: redact those too.
+  std::erase(loaded.config.config.secrets, exe);
+  std::erase(loaded.config.config.secrets, state_dir_value);
+  core::set_log_secrets(loaded.config.config.secrets);
+  for (const auto& warning : loaded.config.warnings)
+    core::logger()->warn("{}", warning.to_string());
   return loaded;
 }
 

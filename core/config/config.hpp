@@ -216,7 +216,10 @@ struct Config {
   // secret, so logs can redact them. Longest first, so that redacting a secret that contains
   // another never leaves part of it behind.
   std::vector<std::string> secrets;
-  std::vector<std::string> sources;        // files read, in order: the base, then the overlay
+  std::vector<std::string> sources;  // files read, in order: the base, then the overlay
+  // Where a relative `<option>_file` path points into: $CREDENTIALS_DIRECTORY when systemd set
+  // it (LoadCredential=), else the base file's directory; unset for a config without a file.
+  std::optional<std::filesystem::path> secret_files_dir;
   std::optional<std::string> environment;  // the overlay applied, if any
 };
 
@@ -231,6 +234,8 @@ struct ConfigLoadOptions {
 struct ConfigLoadResult {
   Config config;
   std::vector<ConfigIssue> issues;  // sorted by file (in `sources` order), line, column
+  // Worth saying but no reason to refuse the config (a secret file others can read).
+  std::vector<ConfigIssue> warnings;
   bool ok() const { return issues.empty(); }
 };
 

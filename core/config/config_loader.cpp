@@ -90,8 +90,12 @@ class Loader {
     if (opts_.env && !apply_overlay(*opts_.env, origin, *root))
       return;
 
-    Interpolator interpolator(opts_.getenv ? opts_.getenv : process_environment, config_.secrets,
-                              issues_);
+    const auto& getenv = opts_.getenv ? opts_.getenv : process_environment;
+    if (auto credentials = getenv("CREDENTIALS_DIRECTORY"); credentials && !credentials->empty())
+      config_.secret_files_dir = fs::path(*credentials);
+    else
+      config_.secret_files_dir = origin.base_dir;
+    Interpolator interpolator(getenv, config_.secrets, issues_);
     drop_disabled(*root, interpolator, issues_);
     interpolator.substitute_tree(*root, "");
     read_document(*root, origin.base_dir, config_, issues_);

@@ -7,6 +7,7 @@
 #include "core/config/config.hpp"
 #include "core/config/config_node.hpp"
 #include "core/config/config_support.hpp"
+#include "core/config/secret_file.hpp"
 #include "core/config/suggest.hpp"
 #include "vigil/sdk/option_text.hpp"
 
@@ -16,8 +17,11 @@ namespace {
 
 class OptionResolver {
  public:
-  OptionResolver(std::vector<ConfigIssue>& issues, std::vector<std::string>& secrets)
-      : issues_(issues), secrets_(secrets) {}
+  explicit OptionResolver(ConfigLoadResult& result)
+      : issues_(result.issues),
+        warnings_(result.warnings),
+        secrets_(result.config.secrets),
+        secret_files_dir_(result.config.secret_files_dir) {}
 
   // CheckConfig or ActionConfig: both carry the same fields for their options.
   template <class Target>
@@ -64,11 +68,16 @@ class OptionResolver {
 
     std::map<std::string, sdk::OptionValue, std::less<>> values;
     std::set<std::string, std::less<>> written;  // given in the file, valid or not
+    std::vector<std::pair<const ConfigNode::Entry*, const sdk::OptionSpec*>> from_files;
     if (const ConfigNode* raw = target.raw_options.get(); raw != nullptr && raw->is_map()) {
       for (const auto& entry : raw->entries) {
         const std::string path = child_path(options_path, entry.key);
         const sdk::OptionSpec* spec = type.find_option(entry.key);
         if (spec == nullptr) {
+          if (const sdk::OptionSpec* secret = secret_option_for_file_key(type, entry.key)) {
+            from_files.emplace_back(&entry, secret);  // once every option given inline is known
+            continue;
+          }
           report(entry.key_where, path,
                  "unknown option '" + entry.key + "' for " + kind_name + " '" + type.name +
                      "' (known: " + (known.empty() ? std::string("none") : join_names(known)) +
@@ -82,6 +91,21 @@ class OptionResolver {
         if (auto value = convert(entry.value, *spec, path))
           values[entry.key] = std::move(*value);
       }
+    }
+    for (const auto& [entry, spec] : from_files) {
+      const std::string path = child_path(options_path, entry->key);
+      if (!written.insert(spec->name).second) {
+        report(entry->key_where, path,
+               "give either '" + spec->name + "' or '" + entry->key + "', not both");
+        continue;
+      }
+      target.option_locations[spec->name] = entry->value.where;
+      std::optional<ConfigNode> node = secret_from_file(entry->value, *spec, path);
+      if (!node)
+        continue;
+      remember_secret_values(*node);
+      if (auto value = convert(*node, *spec, path))
+        values[spec->name] = std::move(*value);
     }
     for (const auto& spec : type.options) {
       if (written.count(spec.name) != 0)
@@ -195,6 +219,54 @@ class OptionResolver {
     return parsed.value();
   }
 
+  // The value of `<option>_file: PATH`: the file's text for a scalar option; for a list or a map
+  // the file is a YAML document, so that `headers_file` can hold "Authorization: Bearer ...".
+  std::optional<ConfigNode> secret_from_file(const ConfigNode& file_node,
+                                             const sdk::OptionSpec& spec, const std::string& path) {
+    if (file_node.unresolved)
+      return std::nullopt;
+    if (!file_node.is_scalar() || file_node.text.empty()) {
+      report(file_node.where, path, "expected the path of a file, got " + describe_node(file_node));
+      return std::nullopt;
+    }
+    const std::filesystem::path file(file_node.text);
+    const std::string shown =
+        file_node.from_environment
+            ? "the file named by " + display_text(file_node)
+            : (file.is_relative() && secret_files_dir_ ? *secret_files_dir_ / file : file).string();
+    SecretFileText read = read_secret_file(file, secret_files_dir_);
+    if (!read.text) {
+      report(file_node.where, path, shown + " " + read.error);
+      return std::nullopt;
+    }
+    if (read.readable_by_others) {
+      warnings_.push_back({file_node.where, path,
+                           shown + " holds a secret and every local user can read it "
+                                   "(chmod o-r, or give it with systemd's LoadCredential=)"});
+    }
+    if (spec.type == sdk::OptionType::List || spec.type == sdk::OptionType::Map) {
+      std::vector<ConfigIssue> parse_issues;
+      std::optional<ConfigNode> doc = parse_yaml_document(*read.text, shown, parse_issues);
+      for (auto& issue : parse_issues) {
+        issue.path = path;
+        issues_.push_back(std::move(issue));
+      }
+      // The usual message would quote the value: say what is wanted without showing it.
+      if (doc && spec.type == sdk::OptionType::Map && !doc->is_map()) {
+        report(file_node.where, path,
+               shown + " must hold a YAML map (one \"name: value\" per line), not " +
+                   (doc->is_scalar() ? std::string("a single value") : describe_node(*doc)));
+        return std::nullopt;
+      }
+      return doc;
+    }
+    ConfigNode node;
+    node.kind = ConfigNode::Kind::Scalar;
+    node.where = file_node.where;
+    node.text = std::move(*read.text);
+    return node;
+  }
+
   void remember_secret_values(const ConfigNode& node) {
     if (node.is_scalar())
       secrets_.push_back(node.text);
@@ -205,13 +277,15 @@ class OptionResolver {
   }
 
   std::vector<ConfigIssue>& issues_;
+  std::vector<ConfigIssue>& warnings_;
   std::vector<std::string>& secrets_;
+  const std::optional<std::filesystem::path>& secret_files_dir_;
 };
 
 }  // namespace
 
 void ConfigLoader::resolve(ConfigLoadResult& result, const SchemaLookup& lookup) {
-  OptionResolver resolver(result.issues, result.config.secrets);
+  OptionResolver resolver(result);
   for (auto& pipeline : result.config.pipelines) {
     for (auto& check : pipeline.checks)
       resolver.resolve(check, sdk::PluginKind::Check, lookup);
@@ -219,6 +293,7 @@ void ConfigLoader::resolve(ConfigLoadResult& result, const SchemaLookup& lookup)
   for (auto& action : result.config.actions)
     resolver.resolve(action, sdk::PluginKind::Action, lookup);
   sort_issues(result.issues, result.config.sources);
+  sort_issues(result.warnings, result.config.sources);
   normalize_secrets(result.config.secrets);
 }
 
