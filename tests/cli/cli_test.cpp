@@ -273,6 +273,48 @@ pipelines:
   EXPECT_NE(r.out.find("token=***"), std::string::npos) << r.out;
 }
 
+// A secret option given as <option>_file, from systemd's $CREDENTIALS_DIRECTORY: the value
+// reaches the plugin and never the output.
+TEST(CliRun, SecretsFromCredentialFilesNeverReachOutput) {
+  TempDir dir;
+  const std::string env_file = dir.write("credentials/exec_env", "TOKEN: hunter2-from-file\n");
+  std::filesystem::permissions(env_file, std::filesystem::perms::owner_read);
+  auto config = dir.write("vigil.yaml", R"(
+pipelines:
+  - name: demo
+    checks:
+      - name: secretive
+        plugin: exec
+        options: {command: ["echo OK token=$TOKEN"], shell: true, env_file: exec_env}
+)");
+  auto r = run_process({kVigil, "run", "--once", "--config", config},
+                       {"CREDENTIALS_DIRECTORY=" + (dir.path() / "credentials").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("hunter2-from-file"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("token=***"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("every local user can read it"), std::string::npos) << r.err;
+}
+
+TEST(CliValidate, WarnsOfASecretFileEveryoneCanRead) {
+  TempDir dir;
+  const std::string env_file = dir.write("exec_env", "TOKEN: hunter2-from-file\n");
+  std::filesystem::permissions(
+      env_file, std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
+  auto config = dir.write("vigil.yaml", R"(pipelines:
+  - name: demo
+    checks:
+      - name: secretive
+        plugin: exec
+        options: {command: ["true"], env_file: exec_env}
+)");
+  auto r = run_process({kVigil, "validate", "--config", config}, {"CREDENTIALS_DIRECTORY="});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(config + ":6:48: pipelines[demo].checks[secretive].options.env_file: " +
+                       env_file + " holds a secret and every local user can read it"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(CliPlugins, ListsAndDescribes) {
   auto list = run_process({kVigil, "plugins"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
