@@ -538,15 +538,16 @@ int run_command(const std::vector<std::string>& args) {
     log->info("vigil {} watching {} check{} from {} ({} rules)", VIGIL_VERSION, built.checks.size(),
               built.checks.size() == 1 ? "" : "s", loaded.source, config.rules.size());
   }
-  core::ReloadTargets reload_targets{&clock,
-                                     watch.db.get(),
-                                     watch.scheduler.get(),
-                                     watch.dispatcher.get(),
-                                     watch.engine.get(),
-                                     watch.window.get(),
-                                     loaded.catalog.get(),
-                                     isolation,
-                                     common.log_level.has_value()};
+  core::ReloadTargets reload_targets{.clock = &clock,
+                                     .db = watch.db.get(),
+                                     .scheduler = watch.scheduler.get(),
+                                     .dispatcher = watch.dispatcher.get(),
+                                     .engine = watch.engine.get(),
+                                     .window = watch.window.get(),
+                                     .catalog = loaded.catalog.get(),
+                                     .isolation = isolation,
+                                     .log_level_pinned = common.log_level.has_value(),
+                                     .state_dir_pinned = state_dir_option.has_value()};
   watch.reloader = std::make_unique<core::ConfigReloader>(
       config, loaded.source, [&common, &loaded] { return reread_configuration(common, loaded); },
       std::move(reload_targets));

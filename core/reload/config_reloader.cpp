@@ -108,8 +108,11 @@ bool ConfigReloader::reload() {
   std::map<std::string, std::unique_ptr<sdk::ActionRunner>> new_actions;
   if (issues.empty()) {
     diff = diff_configs(*running_, cfg);
-    for (const auto& blocker : diff.restart_needed)
+    for (const auto& blocker : diff.restart_needed) {
+      if (blocker.setting == "vigil.state_dir" && targets_.state_dir_pinned)
+        continue;
       issues.push_back({SourceLocation{source_, 0, 0}, blocker.setting, blocker.reason});
+    }
     if (std::string error = AlertEngine::validate(cfg); !error.empty())
       issues.push_back(issue_from_line(source_, error));
     // Every new or changed check and action is made now, so that a plugin refusing its

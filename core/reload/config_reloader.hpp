@@ -47,6 +47,7 @@ struct ReloadTargets {
   const PluginCatalog* catalog = nullptr;
   IsolatedCheckTarget isolation;  // for checks configured `isolate: true`
   bool log_level_pinned = false;  // --log-level was given: the config's level does not apply
+  bool state_dir_pinned = false;  // --state-dir was given: the config's state_dir is not used
 };
 
 // The scheduler's view of one check; the run function shares ownership of the instance, so a
