@@ -79,6 +79,11 @@ struct ActionDispatcher::Lane {
   bool busy = false;
   std::thread thread;
   bool joined = false;
+  // Replaced or removed by a reload: finishes what it holds, then its thread ends.
+  bool retired = false;
+  // The lane this one replaced, while it still runs a job: this lane waits for it, so an
+  // action never runs twice at once across a reload.
+  std::shared_ptr<Lane> predecessor;
 };
 
 struct ActionDispatcher::Shared {
@@ -90,6 +95,7 @@ struct ActionDispatcher::Shared {
   std::condition_variable cv;       // lanes wait on it for work, backoff and group_wait
   std::condition_variable idle_cv;  // wait_idle() waits on it
   std::map<std::string, std::shared_ptr<Lane>> lanes;
+  std::vector<std::shared_ptr<Lane>> retired;  // joined at stop()
   bool started = false;
   bool stopping = false;
   std::atomic<bool> cancel{false};  // set when stop_grace has run out
@@ -100,7 +106,22 @@ struct ActionDispatcher::Shared {
       if (lane->busy || !lane->queue.empty())
         return false;
     }
+    for (const auto& lane : retired) {
+      if (lane->busy || !lane->queue.empty())
+        return false;
+    }
     return true;
+  }
+
+  void start_thread(const std::shared_ptr<Lane>& lane, const std::shared_ptr<Shared>& self) {
+    lane->thread = std::thread([self, lane] { self->run_lane(lane); });
+  }
+
+  // Whether the lane must keep waiting before it takes its next job (or exits).
+  bool lane_waits(const Lane& lane) const {
+    if (lane.queue.empty())
+      return !stopping && !lane.retired;
+    return lane.predecessor && lane.predecessor->busy && !cancel.load();
   }
 
   // Runs on the lane's thread until stopping and its queue is empty.
@@ -181,10 +202,11 @@ ActionResult ActionDispatcher::Shared::execute(Lane& lane, const ActionJob& job,
 void ActionDispatcher::Shared::run_lane(const std::shared_ptr<Lane>& lane) {
   std::unique_lock<std::mutex> lock(mu);
   for (;;) {
-    while (lane->queue.empty() && !stopping)
+    while (lane_waits(*lane))
       clock.wait_until(lock, cv, Clock::SteadyTime::max());
     if (lane->queue.empty())
-      return;  // stopping, nothing left
+      return;                   // stopping or retired, nothing left
+    lane->predecessor.reset();  // done with its job: no longer needed
     if (cancel.load()) {
       stats.dropped_at_stop += lane->queue.size();
       logger()->error("action {}: {} queued job{} dropped: vigil is stopping", lane->config->name,
@@ -243,6 +265,7 @@ void ActionDispatcher::Shared::run_lane(const std::shared_ptr<Lane>& lane) {
     lock.lock();
     lane->busy = false;
     idle_cv.notify_all();
+    cv.notify_all();  // a lane that replaced this one may be waiting for it
   }
 }
 
@@ -255,12 +278,40 @@ ActionDispatcher::~ActionDispatcher() {
 
 void ActionDispatcher::add(const ActionConfig& config, std::unique_ptr<sdk::ActionRunner> runner) {
   std::lock_guard<std::mutex> lock(shared_->mu);
-  if (shared_->started)
-    throw std::logic_error("ActionDispatcher::add after start");
+  if (shared_->stopping)
+    throw std::logic_error("ActionDispatcher::add after stop");
   auto lane = std::make_shared<Lane>();
   lane->config = &config;
   lane->runner = std::move(runner);
-  shared_->lanes[config.name] = std::move(lane);
+  if (auto old = shared_->lanes.find(config.name); old != shared_->lanes.end()) {
+    // Jobs not yet started run on the new lane, with the new configuration; the job in
+    // flight finishes on the old one first.
+    lane->queue.swap(old->second->queue);
+    if (old->second->busy)
+      lane->predecessor = old->second;
+    old->second->retired = true;
+    if (old->second->thread.joinable())
+      shared_->retired.push_back(old->second);
+    old->second = lane;
+    shared_->cv.notify_all();
+  } else {
+    shared_->lanes.emplace(config.name, lane);
+  }
+  if (shared_->started)
+    shared_->start_thread(lane, shared_);
+}
+
+bool ActionDispatcher::remove(const std::string& action) {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  auto it = shared_->lanes.find(action);
+  if (it == shared_->lanes.end())
+    return false;
+  it->second->retired = true;
+  if (it->second->thread.joinable())
+    shared_->retired.push_back(it->second);
+  shared_->lanes.erase(it);
+  shared_->cv.notify_all();
+  return true;
 }
 
 bool ActionDispatcher::has(const std::string& action) const {
@@ -273,11 +324,8 @@ void ActionDispatcher::start() {
   if (shared_->started)
     return;
   shared_->started = true;
-  for (auto& [name, lane] : shared_->lanes) {
-    std::shared_ptr<Shared> shared = shared_;
-    std::shared_ptr<Lane> l = lane;
-    lane->thread = std::thread([shared, l] { shared->run_lane(l); });
-  }
+  for (auto& [name, lane] : shared_->lanes)
+    shared_->start_thread(lane, shared_);
 }
 
 void ActionDispatcher::submit(ActionJob job) {
@@ -311,7 +359,7 @@ void ActionDispatcher::wait_idle() {
 
 void ActionDispatcher::stop() {
   std::unique_lock<std::mutex> lock(shared_->mu);
-  if (shared_->stopping && shared_->lanes.empty())
+  if (shared_->stopping && shared_->lanes.empty() && shared_->retired.empty())
     return;
   shared_->stopping = true;
   shared_->cv.notify_all();
@@ -324,7 +372,17 @@ void ActionDispatcher::stop() {
   }
   std::map<std::string, std::shared_ptr<Lane>> lanes;
   lanes.swap(shared_->lanes);
+  std::vector<std::shared_ptr<Lane>> retired;
+  retired.swap(shared_->retired);
   lock.unlock();
+  for (auto& lane : retired) {
+    if (!lane->thread.joinable())
+      continue;
+    if (drained)
+      lane->thread.join();
+    else
+      lane->thread.detach();
+  }
   for (auto& [name, lane] : lanes) {
     if (!lane->thread.joinable())
       continue;

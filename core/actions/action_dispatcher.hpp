@@ -77,8 +77,13 @@ class ActionDispatcher {
   ActionDispatcher(const ActionDispatcher&) = delete;
   ActionDispatcher& operator=(const ActionDispatcher&) = delete;
 
-  // Before start(). `config` must outlive the dispatcher.
+  // Before or after start() (a reload); `config` must outlive the dispatcher. An action of the
+  // same name is replaced: its job in flight finishes first (the new lane waits for it), and
+  // its jobs not yet started move to the new lane. Throws std::logic_error after stop().
   void add(const ActionConfig& config, std::unique_ptr<sdk::ActionRunner> runner);
+  // Retires an action (a reload removed it): jobs already submitted still run, new ones are
+  // refused as for an unknown action. False when there is no such action.
+  bool remove(const std::string& action);
   bool has(const std::string& action) const;
   void start();
   // Never blocks on the action. An unknown action name is logged and recorded as failed.

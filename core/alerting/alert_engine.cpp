@@ -98,37 +98,143 @@ struct AlertEngine::Verification {
   bool done = false;
 };
 
-AlertEngine::AlertEngine(const Config& config, Clock& clock, StateDatabase& db,
-                         ActionDispatcher& dispatcher, AlertEngineHooks hooks)
-    : config_(config), clock_(clock), db_(db), dispatcher_(dispatcher), hooks_(std::move(hooks)) {
-  for (const auto& p : config_.pipelines) {
-    for (const auto& c : p.checks)
-      dry_run_checks_[key_of(p.name, c.name)] = c.dry_run;
-  }
-  for (const auto& a : config_.actions) {
+std::string AlertEngine::validate(const Config& config) {
+  for (const auto& a : config.actions) {
     if (a.plugin != "rollback")
       continue;
     for (const auto& name : RollbackPolicy::from(a.options).verify) {
-      const bool known = std::any_of(
-          dry_run_checks_.begin(), dry_run_checks_.end(),
-          [&name](const auto& kv) { return kv.first.substr(kv.first.find('/') + 1) == name; });
-      if (!known) {
-        throw std::invalid_argument("actions[" + a.name + "].options.verify: no check named '" +
-                                    name + "'");
+      bool known = false;
+      for (const auto& p : config.pipelines) {
+        known = known || std::any_of(p.checks.begin(), p.checks.end(),
+                                     [&name](const CheckConfig& c) { return c.name == name; });
       }
+      if (!known)
+        return "actions[" + a.name + "].options.verify: no check named '" + name + "'";
     }
   }
-  for (const auto& r : config_.rules) {
+  return {};
+}
+
+AlertEngine::AlertEngine(const Config& config, Clock& clock, StateDatabase& db,
+                         ActionDispatcher& dispatcher, AlertEngineHooks hooks)
+    : config_(&config), clock_(clock), db_(db), dispatcher_(dispatcher), hooks_(std::move(hooks)) {
+  if (std::string error = validate(config); !error.empty())
+    throw std::invalid_argument(error);
+  index_checks();
+  for (const auto& r : config_->rules) {
     auto slot = std::make_unique<RuleSlot>(r);
     rules_by_check_.emplace(key_of(r.pipeline, r.check), slot.get());
     rules_.push_back(std::move(slot));
   }
 }
 
+void AlertEngine::index_checks() {
+  dry_run_checks_.clear();
+  for (const auto& p : config_->pipelines) {
+    for (const auto& c : p.checks)
+      dry_run_checks_[key_of(p.name, c.name)] = c.dry_run;
+  }
+}
+
+void AlertEngine::label(RuleSlot& slot) const {
+  slot.labels = slot.rule->labels;
+  if (!deployment_.empty())
+    slot.labels["deployment"] = deployment_;
+  slot.fingerprint = fingerprint_of(slot.labels);
+}
+
+void AlertEngine::retire(RuleSlot& slot, const std::string& why, sdk::TimePoint now) {
+  const RuleConfig& rule = *slot.rule;
+  const AlertState state = slot.evaluator.status().state;
+  if (state != AlertState::Inactive) {
+    // Resolved (or no longer pending) as if by a passing evaluation: recorded, logged, and
+    // whoever heard it fire hears it resolve.
+    AlertTransition t;
+    t.rule = rule.name;
+    t.from = state;
+    t.to = AlertState::Inactive;
+    t.at = now;
+    t.reason = why;
+    CheckResult r;
+    r.check = rule.check;
+    r.pipeline = rule.pipeline;
+    handle_transition(slot, t, r);
+  }
+  try {
+    // An inactive state on file, so a restart does not resurrect the retired alert.
+    db_.save_rule_state(rule.name, RuleEvaluator(rule).save());
+  } catch (const std::exception& e) {
+    logger()->error("{}", e.what());
+  }
+}
+
+RuleChanges AlertEngine::reconfigure(const Config& next) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const sdk::TimePoint now = clock_.now();
+  RuleChanges changes;
+  std::map<std::string, std::unique_ptr<RuleSlot>> running;
+  for (auto& slot : rules_)
+    running.emplace(slot->rule->name, std::move(slot));
+  rules_.clear();
+  rules_by_check_.clear();
+  for (const auto& r : next.rules) {
+    std::unique_ptr<RuleSlot> slot;
+    auto it = running.find(r.name);
+    const RuleChange change =
+        it == running.end() ? RuleChange::Changed : classify_rule(*it->second->rule, r);
+    if (it == running.end()) {
+      changes.added.push_back(r.name);
+    } else if (change == RuleChange::Changed) {
+      retire(*it->second, "rule changed by reload", now);
+      changes.changed.push_back(r.name);
+    } else {
+      slot = std::move(it->second);
+      // The evaluator keeps a copy of its rule: a new one from the new config, carrying the
+      // whole state of the old (timers, counts, history) across.
+      RuleEvaluator evaluator(r);
+      try {
+        evaluator.restore(slot->evaluator.save());
+        slot->evaluator = std::move(evaluator);
+      } catch (const std::exception& e) {
+        logger()->error("rule {}: state not carried over the reload: {}", r.name, e.what());
+      }
+      slot->rule = &r;
+      (change == RuleChange::Updated ? changes.updated : changes.unchanged).push_back(r.name);
+    }
+    if (it != running.end())
+      running.erase(it);
+    if (!slot) {
+      slot = std::make_unique<RuleSlot>(r);
+      try {
+        db_.save_rule_state(r.name, slot->evaluator.save());
+      } catch (const std::exception& e) {
+        logger()->error("{}", e.what());
+      }
+    }
+    label(*slot);
+    rules_by_check_.emplace(key_of(r.pipeline, r.check), slot.get());
+    rules_.push_back(std::move(slot));
+  }
+  for (auto& [name, slot] : running) {
+    retire(*slot, "rule removed by reload", now);
+    changes.removed.push_back(name);
+  }
+  config_ = &next;
+  index_checks();
+  // A removed check's last result would otherwise stay in the snapshot for good.
+  for (auto it = latest_.begin(); it != latest_.end();) {
+    if (dry_run_checks_.count(it->first) == 0)
+      it = latest_.erase(it);
+    else
+      ++it;
+  }
+  return changes;
+}
+
 AlertEngine::~AlertEngine() = default;
 
 const ActionConfig* AlertEngine::find_action(const std::string& name) const {
-  for (const auto& a : config_.actions) {
+  for (const auto& a : config_->actions) {
     if (a.name == name)
       return &a;
   }
@@ -141,12 +247,8 @@ void AlertEngine::restore(sdk::TimePoint window_start, const std::string& deploy
   window_start_ = window_start;
   deployment_ = deployment;
   auto log = logger();
-  for (auto& slot : rules_) {
-    slot->labels = slot->rule->labels;
-    if (!deployment_.empty())
-      slot->labels["deployment"] = deployment_;
-    slot->fingerprint = fingerprint_of(slot->labels);
-  }
+  for (auto& slot : rules_)
+    label(*slot);
   std::map<std::string, std::string> states;
   std::vector<ActionRecord> actions;
   std::vector<AlertTransitionRecord> transitions;
@@ -246,7 +348,7 @@ void AlertEngine::restore(sdk::TimePoint window_start, const std::string& deploy
       verification_->next_run = clock_.now();
       verification_->interval = policy.verify_interval;
       verification_->record = a.id;
-      for (const auto& p : config_.pipelines) {
+      for (const auto& p : config_->pipelines) {
         for (const auto& c : p.checks) {
           if (std::find(policy.verify.begin(), policy.verify.end(), c.name) != policy.verify.end())
             verification_->checks.emplace_back(p.name, c.name);
@@ -652,7 +754,7 @@ void AlertEngine::on_rollback_done(const ActionConfig& action, const ActionResul
   v.next_run = v.since;
   v.interval = policy.verify_interval;
   v.cause = event;
-  for (const auto& p : config_.pipelines) {
+  for (const auto& p : config_->pipelines) {
     for (const auto& c : p.checks) {
       if (std::find(policy.verify.begin(), policy.verify.end(), c.name) != policy.verify.end())
         v.checks.emplace_back(p.name, c.name);
@@ -724,7 +826,7 @@ void AlertEngine::raise_rollback_alert(const std::string& summary, const sdk::Ev
   // Everyone who hears about the cause hears about this; a manual rollback has no rule, so
   // every notifier any rule uses is told.
   std::set<std::string> targets;
-  for (const auto& r : config_.rules) {
+  for (const auto& r : config_->rules) {
     if (cause.rule.empty() || r.name == cause.rule)
       targets.insert(r.notify.begin(), r.notify.end());
   }
@@ -801,8 +903,8 @@ std::string AlertEngine::request_rollback(const std::string& reason, const std::
                                           bool force) {
   std::lock_guard<std::mutex> lock(mu_);
   const ActionConfig* target = nullptr;
-  if (config_.window) {
-    for (const auto& name : config_.window->on_failure) {
+  if (config_->window) {
+    for (const auto& name : config_->window->on_failure) {
       const ActionConfig* a = find_action(name);
       if (a != nullptr && a->plugin == "rollback") {
         target = a;
@@ -810,7 +912,7 @@ std::string AlertEngine::request_rollback(const std::string& reason, const std::
       }
     }
   }
-  for (const auto& a : config_.actions) {
+  for (const auto& a : config_->actions) {
     if (target == nullptr && a.plugin == "rollback")
       target = &a;
   }

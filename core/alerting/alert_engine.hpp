@@ -24,6 +24,7 @@
 #include "core/actions/command_action.hpp"
 #include "core/config/config.hpp"
 #include "core/model/check_result.hpp"
+#include "core/reload/config_diff.hpp"
 #include "core/rules/rule_evaluator.hpp"
 #include "core/state/state_database.hpp"
 #include "core/time/clock.hpp"
@@ -50,6 +51,12 @@ struct AlertView {
   bool dry_run = false;
 };
 
+// What a reload did to the rules, by name (core/reload/config_diff.hpp says what counts as
+// changed and updated).
+struct RuleChanges {
+  std::vector<std::string> added, removed, changed, updated, unchanged;
+};
+
 class AlertEngine {
  public:
   // How often a firing alert is re-posted to an `alertmanager` action (see the .cpp).
@@ -61,6 +68,19 @@ class AlertEngine {
   AlertEngine(const Config& config, Clock& clock, StateDatabase& db, ActionDispatcher& dispatcher,
               AlertEngineHooks hooks = {});
   ~AlertEngine();
+
+  // What the constructor would throw for `config`, as one line; empty when it is fine. A reload
+  // asks before it commits to a configuration.
+  static std::string validate(const Config& config);
+
+  // Switches to `next` (a reload; it must pass validate() and outlive the engine, and so must
+  // the configuration it replaces, which in-flight actions may still point into). Rules are
+  // matched by name: an unchanged or updated rule keeps its whole state (pending and firing
+  // timers, episode, notifications and escalation steps done); a changed rule starts over from
+  // inactive; an added one starts inactive. A changed or removed rule that was firing resolves
+  // first ("ALERT RESOLVED ...: rule changed by reload" / "rule removed by reload"), with its
+  // resolved notification as usual; one that was pending goes back to inactive.
+  RuleChanges reconfigure(const Config& next);
 
   // Starts (or resumes) counting at `window_start`: restores every rule's state, which steps
   // and notifications already ran, the rollback count and the verdict's facts from the
@@ -109,8 +129,11 @@ class AlertEngine {
   bool silenced(const sdk::Labels& labels, sdk::TimePoint now, std::int64_t* by) const;
   sdk::Event event_for(const RuleSlot& slot, const std::string& kind) const;
   const ActionConfig* find_action(const std::string& name) const;
+  void index_checks();
+  void label(RuleSlot& slot) const;
+  void retire(RuleSlot& slot, const std::string& why, sdk::TimePoint now);
 
-  const Config& config_;
+  const Config* config_;
   Clock& clock_;
   StateDatabase& db_;
   ActionDispatcher& dispatcher_;

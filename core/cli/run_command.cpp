@@ -14,11 +14,13 @@
 #include "core/actions/database_action_journal.hpp"
 #include "core/alerting/alert_engine.hpp"
 #include "core/cli/cli_common.hpp"
+#include "core/cli/reread_configuration.hpp"
 #include "core/cli/verbs.hpp"
 #include "core/control/operator_requests.hpp"
 #include "core/execution/instantiate.hpp"
 #include "core/log/logging.hpp"
 #include "core/output/result_format.hpp"
+#include "core/reload/config_reloader.hpp"
 #include "core/report/report_loader.hpp"
 #include "core/report/report_render.hpp"
 #include "core/scheduler/scheduler.hpp"
@@ -113,7 +115,10 @@ int run_once(const core::Config& config, core::InstantiatedChecks& built, core::
 // Everything `vigil run` holds while watching, in the order it must be torn
 // down (reverse).
 struct Watch {
-  const core::Config& config;
+  const core::Config* config;  // the running one: a reload (SIGHUP) moves it
+  // Before the members it points into, so destroyed after them: it keeps every configuration
+  // applied by a reload, which lanes and actions in flight may still use.
+  std::unique_ptr<core::ConfigReloader> reloader;
   core::SystemClock clock;
   std::filesystem::path state_dir;
   std::unique_ptr<core::StateDatabase> db;
@@ -127,7 +132,7 @@ struct Watch {
   std::size_t snapshot_results = static_cast<std::size_t>(-1);
   sdk::TimePoint next_prune{};
 
-  explicit Watch(const core::Config& c) : config(c) {}
+  explicit Watch(const core::Config& c) : config(&c) {}
 
   void write_snapshot(bool force) {
     const core::WindowFacts facts = engine->facts();
@@ -146,7 +151,7 @@ struct Watch {
         core::WindowFacts so_far = facts;
         so_far.promoted = promoted;
         so_far.aborted = aborted;
-        const core::VerdictDecision d = core::decide_verdict(so_far, *config.window);
+        const core::VerdictDecision d = core::decide_verdict(so_far, *config->window);
         j["verdict_so_far"] = {{"verdict", std::string(core::to_string(d.verdict))},
                                {"reason", d.reason}};
       }
@@ -162,10 +167,10 @@ struct Watch {
       return;
     next_prune = now + std::chrono::hours(1);
     std::chrono::milliseconds retention{std::chrono::hours(24)};
-    if (config.window) {
-      retention = config.window->retention.count() > 0
-                      ? config.window->retention
-                      : config.window->duration + std::chrono::hours(24);
+    if (config->window) {
+      retention = config->window->retention.count() > 0
+                      ? config->window->retention
+                      : config->window->duration + std::chrono::hours(24);
     } else {
       retention = std::chrono::hours(72);
     }
@@ -199,7 +204,7 @@ struct Watch {
           rec.started_at = clock.now();
           rec.status = "ok";
           rec.message = request.reason;
-          rec.deployment = config.window->deployment;
+          rec.deployment = config->window->deployment;
           try {
             const auto id = db->begin_action(rec);
             db->finish_action(id, "ok", request.reason, "", 1, clock.now());
@@ -227,7 +232,7 @@ struct Watch {
     for (const auto& name : names) {
       systemd.watchdog_ping();  // each action may take its timeout times its attempts
       const core::ActionConfig* action = nullptr;
-      for (const auto& a : config.actions) {
+      for (const auto& a : config->actions) {
         if (a.name == name)
           action = &a;
       }
@@ -252,8 +257,8 @@ struct Watch {
     try {
       core::report::ReportLoadOptions options;
       options.now = clock.now();
-      if (config.window)
-        options.extension_length = config.window->extend_on_inconclusive;
+      if (config->window)
+        options.extension_length = config->window->extend_on_inconclusive;
       const core::report::ReportData data = core::report::load_report_data(*db, options);
       const std::filesystem::path md = state_dir / "report.md";
       const std::filesystem::path html = state_dir / "report.html";
@@ -292,7 +297,7 @@ struct Watch {
     event.summary = "verdict " + verdict + ": " + decision->reason;
     event.starts_at = window->record().started_at;
     event.ends_at = clock.now();
-    event.deployment = config.window->deployment;
+    event.deployment = config->window->deployment;
     run_actions(window->actions_for(decision->verdict), event, "verdict:" + verdict);
     engine->end_of_window();
     write_snapshot(true);
@@ -535,8 +540,6 @@ int run_command(const std::vector<std::string>& args) {
       watch.window->enter("watch");
   }
 
-  for (std::size_t i = 0; i < built.checks.size(); ++i)
-    watch.scheduler->add(scheduled_for(built.checks[i].get(), *built.configs[i], clock));
   if (watch.window) {
     log->info("vigil {} watching {} check{} from {} until {} ({} rules)", VIGIL_VERSION,
               built.checks.size(), built.checks.size() == 1 ? "" : "s", loaded.source,
@@ -545,12 +548,28 @@ int run_command(const std::vector<std::string>& args) {
     log->info("vigil {} watching {} check{} from {} ({} rules)", VIGIL_VERSION, built.checks.size(),
               built.checks.size() == 1 ? "" : "s", loaded.source, config.rules.size());
   }
-  const auto watching = [&] {
-    return "watching " + std::to_string(built.checks.size()) + " check" +
-           (built.checks.size() == 1 ? "" : "s") +
+  const auto watching = [&watch] {
+    std::size_t checks = 0;
+    for (const auto& pipeline : watch.config->pipelines)
+      checks += pipeline.checks.size();
+    return "watching " + std::to_string(checks) + " check" + (checks == 1 ? "" : "s") +
            (watch.window ? " until " + core::format_rfc3339(watch.window->ends_at()) : "");
   };
   systemd.status(watching());
+  core::ReloadTargets reload_targets{.clock = &clock,
+                                     .db = watch.db.get(),
+                                     .scheduler = watch.scheduler.get(),
+                                     .dispatcher = watch.dispatcher.get(),
+                                     .engine = watch.engine.get(),
+                                     .window = watch.window.get(),
+                                     .catalog = loaded.catalog.get(),
+                                     .isolation = isolation,
+                                     .log_level_pinned = common.log_level.has_value(),
+                                     .state_dir_pinned = state_dir_option.has_value()};
+  watch.reloader = std::make_unique<core::ConfigReloader>(
+      config, loaded.source, [&common, &loaded] { return reread_configuration(common, loaded); },
+      std::move(reload_targets));
+  watch.reloader->schedule(std::move(built));
   watch.scheduler->start();
   watch.handle_requests();  // requests made while vigil was down
 
@@ -598,9 +617,9 @@ int run_command(const std::vector<std::string>& args) {
       continue;
     if (sig == SIGHUP) {
       systemd.reloading();
-      log->warn(
-          "SIGHUP received: configuration reload is not supported yet; "
-          "restart vigil to apply changes");
+      log->info("SIGHUP received: reloading {}", loaded.source);
+      if (watch.reloader->reload())
+        watch.config = &watch.reloader->config();
       systemd.ready(watching());
       continue;
     }

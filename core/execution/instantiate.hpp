@@ -25,6 +25,14 @@ InstantiatedChecks instantiate_checks(const Config& config, const PluginCatalog&
                                       const sdk::Clock& clock,
                                       const IsolatedCheckTarget* isolation = nullptr);
 
+// One check (a reload instantiates only what it adds or changes); nullptr, and an issue
+// appended, when it cannot be made.
+std::unique_ptr<CheckInstance> instantiate_check(const CheckConfig& check,
+                                                 const PluginCatalog& catalog,
+                                                 const sdk::Clock& clock,
+                                                 const IsolatedCheckTarget* isolation,
+                                                 std::vector<ConfigIssue>& issues);
+
 // The identity and thresholds of one configured check (shared with `vigil check`).
 CheckIdentity identity_of(const CheckConfig& check);
 

@@ -102,7 +102,9 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   struct Run {
     enum class Phase { Queued, Running, Finished, Abandoned };
 
-    const ScheduledCheck* check = nullptr;
+    // Its own reference: a check replaced or removed while this run is in flight keeps what
+    // the run is executing alive until the run ends.
+    std::shared_ptr<const ScheduledCheck> check;
     std::size_t check_index = 0;
     std::uint64_t seq = 0;  // tie-breaker in the deadline index
     SteadyTime scheduled_for{};
@@ -117,7 +119,11 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   };
 
   struct CheckSlot {
-    ScheduledCheck check;
+    std::shared_ptr<const ScheduledCheck> check;  // null once removed
+    // Removed while running: never due again, never run_now(); the slot stays so that the
+    // indices of the other checks and of a run still in flight stay valid.
+    bool removed = false;
+    SteadyTime next_due{};  // while running: where this check is listed in `due`
     // The run that is queued or executing (an abandoned one included): while set, due times are
     // skipped, which is how one check never overlaps itself.
     std::shared_ptr<Run> current;
@@ -189,11 +195,11 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
                                       sdk::TimePoint wall_now, std::shared_ptr<OnceBatch> batch) {
     CheckSlot& slot = checks[index];
     auto run = std::make_shared<Run>();
-    run->check = &slot.check;
+    run->check = slot.check;
     run->check_index = index;
     run->seq = next_seq++;
     run->scheduled_for = scheduled_for;
-    run->deadline = now + slot.check.timeout;
+    run->deadline = now + slot.check->timeout;
     run->started_steady = now;
     run->started_wall = wall_now;
     run->batch = std::move(batch);
@@ -210,7 +216,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
                               ? "skipped: previous run still waiting for a free worker since "
                               : "skipped: previous run still in flight since ";
     summary += format_rfc3339(previous.started_wall);
-    return unknown_result(slot.check, std::move(summary), wall_now, milliseconds::zero());
+    return unknown_result(*slot.check, std::move(summary), wall_now, milliseconds::zero());
   }
 
   void complete_locked(Run& run, CheckResult result, std::vector<CheckResult>& outbox) {
@@ -285,6 +291,38 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       spare_due_lists.pop_back();
     }
     entry->second.push_back(check_index);
+    checks[check_index].next_due = when;
+  }
+
+  // Takes a check off the schedule (it is listed under exactly one due time while running).
+  void unschedule_locked(std::size_t check_index) {
+    auto entry = due.find(checks[check_index].next_due);
+    if (entry == due.end())
+      return;
+    std::erase(entry->second, check_index);
+    if (entry->second.empty()) {
+      spare_due_lists.push_back(std::move(entry->second));
+      due.erase(entry);
+    }
+  }
+
+  // The live check called pipeline/name; checks.size() when there is none.
+  std::size_t find_locked(std::string_view pipeline, std::string_view name) const {
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      const CheckSlot& slot = checks[i];
+      if (!slot.removed && slot.check->pipeline == pipeline && slot.check->name == name)
+        return i;
+    }
+    return checks.size();
+  }
+
+  // A check added while running: first due spread_offset() from now, as at start().
+  void schedule_new_locked(std::size_t check_index) {
+    const ScheduledCheck& check = *checks[check_index].check;
+    schedule_locked(clock.steady_now() + spread_offset(check.pipeline, check.name, check.interval),
+                    check_index);
+    timer_slack = std::min(timer_slack, check.interval / 2);
+    timer_cv.notify_all();  // it may be due before the timer would next wake
   }
 
   // When the timer should next release runs: the first due time, or, if more due times follow
@@ -312,7 +350,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       std::sort(due_now.begin(), due_now.end());
       for (const std::size_t index : due_now) {
         CheckSlot& slot = checks[index];
-        const milliseconds interval = slot.check.interval;
+        const milliseconds interval = slot.check->interval;
         SteadyTime slot_time = node.key();
         if (now - slot_time >= interval) {
           const auto missed = (now - slot_time) / interval;
@@ -564,7 +602,9 @@ Scheduler::~Scheduler() {
   stop();
 }
 
-void Scheduler::add(ScheduledCheck check) {
+namespace {
+
+void require_runnable(const ScheduledCheck& check) {
   if (check.interval <= milliseconds::zero()) {
     throw std::invalid_argument("scheduler: check " + check.name + " needs a positive interval");
   }
@@ -574,11 +614,85 @@ void Scheduler::add(ScheduledCheck check) {
   if (!check.run) {
     throw std::invalid_argument("scheduler: check " + check.name + " has no run function");
   }
-  std::lock_guard<std::mutex> lock(state_->mu);
-  if (state_->lifecycle != State::Lifecycle::Configuring) {
-    throw std::logic_error("scheduler: add() after start() or stop()");
+}
+
+}  // namespace
+
+void Scheduler::add(ScheduledCheck check) {
+  require_runnable(check);
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (s.lifecycle != State::Lifecycle::Configuring && s.lifecycle != State::Lifecycle::Running) {
+    throw std::logic_error("scheduler: add() after stop()");
   }
-  state_->checks.push_back({std::move(check), nullptr});
+  if (s.lifecycle == State::Lifecycle::Running &&
+      s.find_locked(check.pipeline, check.name) != s.checks.size()) {
+    throw std::invalid_argument("scheduler: check " + check.pipeline + "/" + check.name +
+                                " is already scheduled");
+  }
+  State::CheckSlot slot;
+  slot.check = std::make_shared<const ScheduledCheck>(std::move(check));
+  s.checks.push_back(std::move(slot));
+  if (s.lifecycle == State::Lifecycle::Running)
+    s.schedule_new_locked(s.checks.size() - 1);
+}
+
+bool Scheduler::remove(std::string_view pipeline, std::string_view name) {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  const std::size_t index = s.find_locked(pipeline, name);
+  if (index == s.checks.size())
+    return false;
+  State::CheckSlot& slot = s.checks[index];
+  if (s.lifecycle == State::Lifecycle::Running)
+    s.unschedule_locked(index);
+  slot.removed = true;
+  // A run in flight holds its own reference; nothing else needs the check any more.
+  slot.check.reset();
+  return true;
+}
+
+bool Scheduler::replace(ScheduledCheck check) {
+  require_runnable(check);
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  const std::size_t index = s.find_locked(check.pipeline, check.name);
+  if (index == s.checks.size())
+    return false;
+  State::CheckSlot& slot = s.checks[index];
+  const milliseconds old_interval = slot.check->interval;
+  slot.check = std::make_shared<const ScheduledCheck>(std::move(check));
+  // The slot, and with it `current`, stays: a run of the old check still in flight makes the
+  // new one's due times skip until it ends, so the two never overlap.
+  if (s.lifecycle != State::Lifecycle::Running || slot.check->interval == old_interval)
+    return true;
+  const milliseconds interval = slot.check->interval;
+  const SteadyTime now = s.clock.steady_now();
+  if (slot.next_due > now + interval) {
+    // Shortened: the old due time is further away than the new interval allows.
+    s.unschedule_locked(index);
+    s.schedule_new_locked(index);
+  } else {
+    s.timer_slack = std::min(s.timer_slack, interval / 2);
+  }
+  return true;
+}
+
+std::size_t Scheduler::size() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return static_cast<std::size_t>(
+      std::count_if(state_->checks.begin(), state_->checks.end(),
+                    [](const State::CheckSlot& slot) { return !slot.removed; }));
+}
+
+std::optional<Clock::SteadyTime> Scheduler::next_due(std::string_view pipeline,
+                                                     std::string_view name) const {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  const std::size_t index = s.find_locked(pipeline, name);
+  if (index == s.checks.size() || s.lifecycle != State::Lifecycle::Running)
+    return std::nullopt;
+  return s.checks[index].next_due;
 }
 
 void Scheduler::start() {
@@ -592,7 +706,9 @@ void Scheduler::start() {
     const SteadyTime now = s.clock.steady_now();
     s.timer_slack = std::max(s.options.timer_slack, milliseconds::zero());
     for (std::size_t i = 0; i < s.checks.size(); ++i) {
-      const ScheduledCheck& check = s.checks[i].check;
+      if (s.checks[i].removed)
+        continue;
+      const ScheduledCheck& check = *s.checks[i].check;
       s.schedule_locked(now + spread_offset(check.pipeline, check.name, check.interval), i);
       s.timer_slack = std::min(s.timer_slack, check.interval / 2);
     }
@@ -655,7 +771,7 @@ bool Scheduler::run_now(std::string_view pipeline, std::string_view name) {
     return false;
   for (std::size_t i = 0; i < s.checks.size(); ++i) {
     State::CheckSlot& slot = s.checks[i];
-    if (slot.check.pipeline != pipeline || slot.check.name != name)
+    if (slot.removed || slot.check->pipeline != pipeline || slot.check->name != name)
       continue;
     if (slot.current)
       return false;
@@ -680,7 +796,9 @@ std::vector<CheckResult> Scheduler::run_once() {
   const SteadyTime released_at = s.clock.steady_now();
   const sdk::TimePoint wall_now = s.clock.now();
   for (std::size_t i = 0; i < s.checks.size(); ++i) {
-    if (s.checks[i].current) {
+    if (s.checks[i].removed) {
+      batch->results[i] = CheckResult{};  // dropped below: removed checks do not run
+    } else if (s.checks[i].current) {
       // Still hung from an earlier run_once(): never two runs of one check.
       ++s.stats.skipped_in_flight;
       batch->results[i] = s.skip_result(s.checks[i], wall_now);
@@ -713,8 +831,10 @@ std::vector<CheckResult> Scheduler::run_once() {
   }
   std::vector<CheckResult> results;
   results.reserve(batch->results.size());
-  for (auto& result : batch->results)
-    results.push_back(std::move(*result));
+  for (std::size_t i = 0; i < batch->results.size(); ++i) {
+    if (!s.checks[i].removed)
+      results.push_back(std::move(*batch->results[i]));
+  }
   return results;
 }
 

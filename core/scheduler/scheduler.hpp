@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,9 +102,27 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Before start(). Throws std::invalid_argument for a non-positive interval or timeout or an
-  // empty run function, std::logic_error once start() or stop() has been called.
+  // Before start(), or while running (a configuration reload): a check added while running
+  // runs first spread_offset() after the add, as it would have after start(). Throws
+  // std::invalid_argument for a non-positive interval or timeout or an empty run function, or
+  // (while running) a pipeline/name already scheduled; std::logic_error after stop().
   void add(ScheduledCheck check);
+
+  // Takes a check off the schedule, before start() or while running: it is never due again. A
+  // run of it in flight finishes and its result still reaches the sink. False when no such
+  // check is scheduled.
+  bool remove(std::string_view pipeline, std::string_view name);
+
+  // Swaps the check of the same pipeline/name for `check` (a reload changed it). Its next due
+  // time is kept, unless the new interval is shorter than the time left to it: then the check
+  // is due spread_offset(new interval) from now. A run of the old check in flight finishes and
+  // its result is reported; until it ends the new check's due times are skipped, so the two
+  // never overlap. False when no such check is scheduled. Throws as add() does.
+  bool replace(ScheduledCheck check);
+
+  std::size_t size() const;  // checks scheduled (removed ones not counted)
+  // While running: when the check is next due; nullopt when unknown or not running.
+  std::optional<Clock::SteadyTime> next_due(std::string_view pipeline, std::string_view name) const;
 
   // Starts the timer thread; checks run until stop(). Throws std::logic_error if called twice
   // or after stop().

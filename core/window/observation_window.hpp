@@ -32,12 +32,16 @@ class ObservationWindow {
   // `final_decision` false) extends the window instead: returns nullopt. Otherwise the window
   // is concluded and recorded, and the decision returned.
   std::optional<VerdictDecision> conclude(const WindowFacts& facts, bool final_decision);
+  // A reload: the new settings (same deployment) apply from now on; `config` must outlive the
+  // window. The window keeps its start; a new duration moves its end (at once past, it
+  // concludes at the next look).
+  void reconfigure(const WindowConfig& config);
   // The actions configured for a verdict (on_success, on_failure, on_inconclusive).
   const std::vector<std::string>& actions_for(Verdict v) const;
 
  private:
   void save();
-  const WindowConfig& config_;
+  const WindowConfig* config_;
   StateDatabase& db_;
   const sdk::Clock& clock_;
   WindowRecord record_;

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "core/time/clock.hpp"
@@ -204,6 +205,85 @@ TEST(ActionDispatcher, ASlowTargetDoesNotDelayAnother) {
   EXPECT_EQ(fast.events().size(), 1u);
   slow.release();
   dispatcher.wait_idle();
+}
+
+// A reload replaces an action while a job of it is in flight: that job finishes on the old
+// runner, the queued one runs on the new runner, and never both at once.
+TEST(ActionDispatcher, AReplacedActionFinishesItsJobInFlightThenTheNewOneTakesOver) {
+  FakeClock clock;
+  DispatcherOptions options;
+  options.group_wait = 0ms;
+  ActionDispatcher dispatcher(clock, nullptr, options);
+  RecordingAction old_runner, new_runner;
+  const ActionConfig old_cfg = action_config("webhook");
+  const ActionConfig new_cfg = action_config("webhook", 2);
+  dispatcher.add(old_cfg, std::make_unique<Forwarding>(&old_runner));
+  dispatcher.start();
+  old_runner.hold();
+  dispatcher.submit(job("webhook", firing("a"), "notify:a", false));
+  old_runner.await_calls(1);                                          // in flight
+  dispatcher.submit(job("webhook", firing("b"), "notify:b", false));  // queued behind it
+
+  dispatcher.add(new_cfg, std::make_unique<Forwarding>(&new_runner));
+  dispatcher.submit(job("webhook", firing("c"), "notify:c", false));
+  EXPECT_TRUE(new_runner.events().empty());  // waits for the old lane's job
+  old_runner.release();
+  dispatcher.wait_idle();
+  ASSERT_EQ(old_runner.events().size(), 1u);
+  EXPECT_EQ(old_runner.events()[0].rule, "a");
+  ASSERT_EQ(new_runner.events().size(), 2u);
+  EXPECT_EQ(new_runner.events()[0].rule, "b");
+  EXPECT_EQ(new_runner.events()[1].rule, "c");
+  EXPECT_TRUE(dispatcher.has("webhook"));
+  dispatcher.stop();
+}
+
+TEST(ActionDispatcher, ARemovedActionRunsWhatItWasGivenAndRefusesNewJobs) {
+  FakeClock clock;
+  DispatcherOptions options;
+  options.group_wait = 0ms;
+  ActionDispatcher dispatcher(clock, nullptr, options);
+  RecordingAction runner;
+  const ActionConfig cfg = action_config("webhook");
+  dispatcher.add(cfg, std::make_unique<Forwarding>(&runner));
+  dispatcher.start();
+  runner.hold();
+  dispatcher.submit(job("webhook", firing("a"), "notify:a", false));
+  runner.await_calls(1);
+  dispatcher.submit(job("webhook", firing("b"), "notify:b", false));
+
+  EXPECT_TRUE(dispatcher.remove("webhook"));
+  EXPECT_FALSE(dispatcher.remove("webhook"));
+  EXPECT_FALSE(dispatcher.has("webhook"));
+  std::promise<ActionResult> refused;
+  ActionJob late = job("webhook", firing("c"), "notify:c", false);
+  late.done = [&refused](const ActionResult& r) { refused.set_value(r); };
+  dispatcher.submit(std::move(late));
+  const ActionResult r = refused.get_future().get();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.message, "no action named 'webhook'");
+
+  runner.release();
+  dispatcher.wait_idle();
+  ASSERT_EQ(runner.events().size(), 2u);
+  EXPECT_EQ(runner.events()[1].rule, "b");
+  dispatcher.stop();
+}
+
+TEST(ActionDispatcher, AnActionAddedWhileRunningStartsAtOnce) {
+  FakeClock clock;
+  DispatcherOptions options;
+  options.group_wait = 0ms;
+  ActionDispatcher dispatcher(clock, nullptr, options);
+  dispatcher.start();
+  RecordingAction runner;
+  const ActionConfig cfg = action_config("pagerduty");
+  dispatcher.add(cfg, std::make_unique<Forwarding>(&runner));
+  dispatcher.submit(job("pagerduty", firing("a"), "notify:a"));
+  dispatcher.wait_idle();
+  EXPECT_EQ(runner.events().size(), 1u);
+  dispatcher.stop();
+  EXPECT_THROW(dispatcher.add(cfg, std::make_unique<Forwarding>(&runner)), std::logic_error);
 }
 
 TEST(ActionDispatcher, NotificationsQueuedTogetherGoOutAsOneGroup) {

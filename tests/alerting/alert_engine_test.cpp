@@ -513,5 +513,151 @@ TEST(AlertEngine, VerifyNamingAnUnknownCheckIsRefused) {
   }
 }
 
+// --- reload (reconfigure) -----------------------------------------------------------------------
+
+namespace reload {
+
+Config without_escalation() {
+  Config c = seed_config();
+  c.rules[0].escalation.clear();
+  return c;
+}
+
+RuleConfig other_rule() {
+  RuleConfig r = seed_config().rules[0];
+  r.name = "api-down";
+  r.check = "api";
+  r.when = RuleCondition{};
+  r.for_duration.reset();
+  r.escalation.clear();
+  r.labels["alertname"] = "api-down";
+  return r;
+}
+
+}  // namespace reload
+
+TEST(AlertEngineReload, AnUpdatedRuleKeepsItsPendingTimer) {
+  TempDir dir;
+  Tape tape;
+  const Config config = reload::without_escalation();
+  Config next = reload::without_escalation();
+  next.rules[0].annotations["summary"] = "new words, same alert";  // updated in place
+  next.rules.push_back(reload::other_rule());
+  Harness h(config, dir.path(), tape);
+  const auto t0 = h.clock.now();
+  h.feed(result("error-rate", t0, sdk::Status::Critical, 5));
+  h.clock.advance(1min);
+  h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+
+  const RuleChanges changes = h.engine->reconfigure(next);
+  EXPECT_EQ(changes.added, std::vector<std::string>{"api-down"});
+  EXPECT_EQ(changes.updated, std::vector<std::string>{"error-rate-critical"});
+  EXPECT_TRUE(changes.changed.empty());
+  EXPECT_TRUE(changes.removed.empty());
+  ASSERT_EQ(h.engine->alerts().size(), 2u);
+  EXPECT_EQ(h.engine->alerts()[0].state, AlertState::Pending);
+  EXPECT_EQ(h.engine->alerts()[0].since, t0);
+
+  // Pending since t0, `for: 2m`: fires 2 minutes after t0, not 2 minutes after the reload.
+  h.clock.advance(1min);
+  h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+  EXPECT_EQ(h.engine->alerts()[0].state, AlertState::Firing);
+  ASSERT_EQ(tape.snapshot().size(), 1u);
+  EXPECT_EQ(tape.snapshot()[0], "slack firing error-rate-critical");
+  EXPECT_EQ(tape.events[0].annotations.at("summary"), "new words, same alert");
+  // The added rule is evaluated from now on.
+  h.feed(result("api", h.clock.now(), sdk::Status::Critical));
+  EXPECT_EQ(h.engine->alerts()[1].state, AlertState::Firing);
+}
+
+TEST(AlertEngineReload, AnUnchangedFiringRuleKeepsItsEpisodeAndTheStepsItRan) {
+  TempDir dir;
+  Tape tape;
+  const Config config = seed_config();
+  const Config next = seed_config();
+  Harness h(config, dir.path(), tape);
+  for (int i = 0; i <= 2; ++i) {
+    h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+    h.clock.advance(1min);
+  }
+  ASSERT_EQ(tape.snapshot().size(), 2u);  // slack firing + restart (step 1)
+
+  const RuleChanges changes = h.engine->reconfigure(next);
+  EXPECT_EQ(changes.unchanged, std::vector<std::string>{"error-rate-critical"});
+  h.advance_and_tick(0ms);
+  EXPECT_EQ(tape.snapshot().size(), 2u);  // no second firing notice, no second restart
+  // Firing since 2m: the rollback step is due at 4m, on the old episode's clock.
+  h.advance_and_tick(1min);
+  const auto entries = tape.snapshot();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[2], "rollback rollback error-rate-critical");
+}
+
+TEST(AlertEngineReload, AChangedFiringRuleResolvesThenStartsOver) {
+  TempDir dir;
+  Tape tape;
+  const Config config = reload::without_escalation();
+  Config next = reload::without_escalation();
+  next.rules[0].for_duration = 5min;
+  Harness h(config, dir.path(), tape);
+  for (int i = 0; i <= 2; ++i) {
+    h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+    h.clock.advance(1min);
+  }
+  ASSERT_EQ(h.engine->alerts()[0].state, AlertState::Firing);
+
+  const RuleChanges changes = h.engine->reconfigure(next);
+  EXPECT_EQ(changes.changed, std::vector<std::string>{"error-rate-critical"});
+  h.dispatcher->wait_idle();
+  const auto entries = tape.snapshot();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1], "slack resolved error-rate-critical");
+  EXPECT_EQ(h.engine->alerts()[0].state, AlertState::Inactive);
+  const auto transitions = h.db->transitions();
+  ASSERT_FALSE(transitions.empty());
+  EXPECT_EQ(transitions.back().from, "firing");
+  EXPECT_EQ(transitions.back().to, "inactive");
+  EXPECT_EQ(transitions.back().reason, "rule changed by reload");
+
+  // Evaluated afresh under the new `for: 5m`: pending from the next failure, not firing.
+  h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+  EXPECT_EQ(h.engine->alerts()[0].state, AlertState::Pending);
+  EXPECT_EQ(h.engine->alerts()[0].since, h.clock.now());
+}
+
+TEST(AlertEngineReload, ARemovedFiringRuleResolvesAndIsGone) {
+  TempDir dir;
+  Tape tape;
+  const Config config = reload::without_escalation();
+  Config next = reload::without_escalation();
+  next.rules.clear();
+  Harness h(config, dir.path(), tape);
+  for (int i = 0; i <= 2; ++i) {
+    h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+    h.clock.advance(1min);
+  }
+  const RuleChanges changes = h.engine->reconfigure(next);
+  EXPECT_EQ(changes.removed, std::vector<std::string>{"error-rate-critical"});
+  h.dispatcher->wait_idle();
+  ASSERT_EQ(tape.snapshot().size(), 2u);
+  EXPECT_EQ(tape.snapshot()[1], "slack resolved error-rate-critical");
+  EXPECT_EQ(h.db->transitions().back().reason, "rule removed by reload");
+  EXPECT_TRUE(h.engine->alerts().empty());
+  // Its state on file is inactive, so a restart does not bring the alert back.
+  const auto states = h.db->load_rule_states();
+  ASSERT_EQ(states.count("error-rate-critical"), 1u);
+  EXPECT_NE(states.at("error-rate-critical").find("inactive"), std::string::npos);
+  h.feed(result("error-rate", h.clock.now(), sdk::Status::Critical, 5));
+  EXPECT_EQ(tape.snapshot().size(), 2u);
+}
+
+TEST(AlertEngineReload, ValidateSaysWhatTheConstructorWouldThrow) {
+  Config config = seed_config();
+  EXPECT_EQ(AlertEngine::validate(config), "");
+  config.actions[2].options = rollback_options({"no-such-check"});
+  EXPECT_EQ(AlertEngine::validate(config),
+            "actions[rollback].options.verify: no check named 'no-such-check'");
+}
+
 }  // namespace
 }  // namespace vigil::core

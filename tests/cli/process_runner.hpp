@@ -82,6 +82,9 @@ class ChildProcess {
 
   void signal(int sig) { kill(pid_, sig); }
 
+  // What the child has written to stderr so far (as read by the waits above).
+  const std::string& stderr_so_far() const { return output_.err; }
+
   // Reads everything until the child closes its output, then reaps it. Throws if the child is
   // still running at the limit (and kills it).
   ProcessOutput finish(std::chrono::milliseconds limit) {

@@ -587,7 +587,10 @@ TEST(Scheduler, RejectsChecksItCannotSchedule) {
   EXPECT_THROW(scheduler.add(make_check("x", 10s, 5s, nullptr)), std::invalid_argument);
   scheduler.start();
   EXPECT_THROW(scheduler.start(), std::logic_error);
-  EXPECT_THROW(scheduler.add(make_check("x", 10s, 5s, recording_run(log, "x"))), std::logic_error);
+  scheduler.add(make_check("x", 10s, 5s, recording_run(log, "x")));
+  // While running, a second check of the same pipeline/name is a mistake, not a replacement.
+  EXPECT_THROW(scheduler.add(make_check("x", 10s, 5s, recording_run(log, "x"))),
+               std::invalid_argument);
 }
 
 // --- run_once -----------------------------------------------------------------------------------
