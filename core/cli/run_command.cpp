@@ -18,6 +18,7 @@
 #include "core/control/operator_requests.hpp"
 #include "core/execution/instantiate.hpp"
 #include "core/log/logging.hpp"
+#include "core/metrics/metrics_exporter.hpp"
 #include "core/output/result_format.hpp"
 #include "core/report/report_loader.hpp"
 #include "core/report/report_render.hpp"
@@ -121,6 +122,7 @@ struct Watch {
   std::unique_ptr<core::AlertEngine> engine;
   std::unique_ptr<core::ObservationWindow> window;
   std::unique_ptr<core::Scheduler> scheduler;
+  std::unique_ptr<core::MetricsExporter> metrics;  // /metrics and the textfile
   std::optional<std::string> promoted, aborted;
   std::size_t snapshot_results = static_cast<std::size_t>(-1);
   sdk::TimePoint next_prune{};
@@ -152,6 +154,8 @@ struct Watch {
     } catch (const std::exception& e) {
       core::logger()->error("metrics_snapshot.json: {}", e.what());
     }
+    if (metrics)
+      metrics->write_textfile();
   }
 
   void prune_if_due() {
@@ -472,6 +476,8 @@ int run_command(const std::vector<std::string>& args) {
   }
   watch.engine->restore(counting_from, deployment, new_window);
   engine_ptr = watch.engine.get();
+  watch.metrics = std::make_unique<core::MetricsExporter>(config, *watch.engine, clock,
+                                                          watch.state_dir, counting_from);
   loaded.incident_sources->snapshot = [&watch] { return watch.engine->snapshot_json(); };
   watch.prune_if_due();
 
