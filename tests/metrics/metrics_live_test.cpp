@@ -5,7 +5,11 @@
 // API, and the shipped Grafana dashboard uses nothing vigil does not export.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <chrono>
@@ -398,6 +402,39 @@ TEST_F(MetricsLive, NodeExporterServesTheTextfile) {
   // Written by rename: no temporary file is ever left for node_exporter to read.
   for (const auto& e : fs::directory_iterator(live_->dir / "textfile"))
     EXPECT_EQ(e.path().filename(), "vigil.prom");
+}
+
+// Clients that connect and never send a request take every connection /metrics serves; the
+// checks go on meanwhile (vigil logs each result) and /metrics answers again once the clients
+// are gone.
+TEST_F(MetricsLive, ChecksGoOnWhileIdleClientsHoldEveryConnection) {
+  auto results = [&] {
+    const std::string log = slurp(live_->dir / "vigil.log");
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = log.find("] \u2717 errors: CRITICAL", at)) != std::string::npos;
+         ++at)
+      ++n;
+    return n;
+  };
+  std::vector<int> idle;
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(live_->vigil_port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    idle.push_back(fd);
+  }
+  // Accepted in order: once a ninth connection is turned away, the eight hold every slot.
+  ASSERT_TRUE(eventually([&] { return live_->scrape().empty(); }, 10s));
+  const std::size_t before = results();
+  EXPECT_TRUE(eventually([&] { return results() >= before + 2; }, 10s))
+      << "no new results while /metrics was saturated:\n"
+      << slurp(live_->dir / "vigil.log");
+  for (const int fd : idle)
+    ::close(fd);
+  EXPECT_TRUE(eventually([&] { return !live_->scrape().empty(); }, 10s));
 }
 
 // The shipped scrape config pointed at this vigil, every second.
