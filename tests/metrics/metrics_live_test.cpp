@@ -550,4 +550,63 @@ TEST(ShippedAlertRules, PassPromtoolsCheckAndUnitTests) {
   EXPECT_NE(out.find("SUCCESS"), std::string::npos) << out;
 }
 
+// A window that ends in a rollback, through to vigil's exit: the textfile it leaves behind
+// holds the final verdict, the rollback and its failed verification, counted from the state
+// database. /metrics is off, so nothing listens.
+TEST(MetricsTextfile, ARolledBackWindowLeavesItsVerdictAndRollbackBehind) {
+  char pattern[] = "/tmp/vigil_metrics_rollback_XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dir = pattern;
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() { fs::remove_all(dir); }
+  } cleanup{dir};
+  std::ofstream(dir / "vigil.yaml")
+      << "vigil:\n  metrics: {listen: \"off\", textfile: " << (dir / "vigil.prom").string()
+      << "}\n"
+         "actions:\n"
+         "  - name: rollback\n"
+         "    plugin: rollback\n"
+         "    options: {command: [/bin/true], verify: [errors], verify_within: 2s,\n"
+         "              verify_interval: 500ms}\n"
+         "window: {duration: 1h, deployment: rb-1}\n"
+         "pipelines:\n"
+         "  - name: web\n"
+         "    defaults: {interval: 500ms, timeout: 500ms}\n"
+         "    checks:\n"
+         "      - name: errors\n"
+         "        plugin: noop\n"
+         "        options: {value: 7.5}\n"
+         "        thresholds: {value: {critical: \"> 5\"}}\n"
+         "    rules:\n"
+         "      - name: errors-high\n"
+         "        check: errors\n"
+         "        when: \"value > 5\"\n"
+         "        severity: critical\n"
+         "        escalation: [{after: 1s, run: [rollback]}]\n";
+  support::ChildProcess vigil({kVigil, "run", "--config", (dir / "vigil.yaml").string(),
+                               "--state-dir", (dir / "state").string()},
+                              (dir / "vigil.log").string());
+  ASSERT_TRUE(eventually([&] { return !vigil.running(); }, 60s))
+      << "the window did not conclude; log:\n"
+      << slurp(dir / "vigil.log");
+  const std::string log = slurp(dir / "vigil.log");
+  EXPECT_NE(log.find("VERDICT FAILED"), std::string::npos) << log;
+  EXPECT_EQ(log.find("metrics: serving"), std::string::npos) << log;
+  const auto samples = parse_exposition(slurp(dir / "vigil.prom"));
+  EXPECT_EQ(value_of(samples, "vigil_window_concluded", {{"deployment", "rb-1"}}), "1");
+  EXPECT_EQ(value_of(samples, "vigil_window_verdict", {{"verdict", "failed"}}), "1");
+  EXPECT_EQ(value_of(samples, "vigil_window_verdict", {{"verdict", "successful"}}), "0");
+  EXPECT_EQ(value_of(samples, "vigil_rollbacks_total", {{"action", "rollback"}, {"outcome", "ok"}}),
+            "1");
+  EXPECT_EQ(value_of(samples, "vigil_actions_total",
+                     {{"action", "rollback"}, {"type", "verify"}, {"outcome", "failed"}}),
+            "1");
+  // Concluded within seconds of a 1h window: it stopped early, and the ratio says where.
+  const std::string progress = value_of(samples, "vigil_window_progress_ratio", {});
+  ASSERT_FALSE(progress.empty());
+  EXPECT_GT(std::stod(progress), 0);
+  EXPECT_LT(std::stod(progress), 0.05);
+}
+
 }  // namespace
