@@ -36,6 +36,10 @@ install(FILES "${PROJECT_SOURCE_DIR}/configs/vigil.yaml"
         DESTINATION "${_doc}/examples/seed-protocol" COMPONENT system)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/configs/environments"
         DESTINATION "${_doc}/examples/seed-protocol" COMPONENT system)
+# Scrape config, alert rules and Grafana dashboard for vigil's /metrics (docs/operations.md).
+install(FILES "${_pkg}/prometheus/scrape-vigil.yml" "${_pkg}/prometheus/vigil-alerts.yml"
+              "${_pkg}/prometheus/grafana-dashboard.json"
+        DESTINATION "${_doc}/examples/prometheus" COMPONENT system)
 
 # Debian's changelog.Debian.gz for both packages, compressed as dh_compress does (gzip -9n: no
 # name or time stamp, so the package is reproducible).

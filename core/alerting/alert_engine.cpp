@@ -970,6 +970,15 @@ std::vector<AlertView> AlertEngine::alerts() const {
   return out;
 }
 
+std::vector<CheckResult> AlertEngine::latest_results() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<CheckResult> out;
+  out.reserve(latest_.size());
+  for (const auto& [key, r] : latest_)
+    out.push_back(r);
+  return out;
+}
+
 void AlertEngine::end_of_window() {
   std::lock_guard<std::mutex> lock(mu_);
   const sdk::TimePoint now = clock_.now();

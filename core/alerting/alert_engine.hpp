@@ -102,6 +102,8 @@ class AlertEngine {
 
   WindowFacts facts() const;
   std::vector<AlertView> alerts() const;
+  // The latest result of each check (dry runs included), for /metrics.
+  std::vector<CheckResult> latest_results() const;
   // A rollback ran and its verification has finished (or there was none to run): the window
   // can conclude.
   bool rollback_settled() const;

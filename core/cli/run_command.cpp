@@ -19,6 +19,7 @@
 #include "core/control/operator_requests.hpp"
 #include "core/execution/instantiate.hpp"
 #include "core/log/logging.hpp"
+#include "core/metrics/metrics_exporter.hpp"
 #include "core/output/result_format.hpp"
 #include "core/reload/config_reloader.hpp"
 #include "core/report/report_loader.hpp"
@@ -127,7 +128,8 @@ struct Watch {
   std::unique_ptr<core::AlertEngine> engine;
   std::unique_ptr<core::ObservationWindow> window;
   std::unique_ptr<core::Scheduler> scheduler;
-  core::SystemdNotifier systemd;  // does nothing outside systemd
+  core::SystemdNotifier systemd;                   // does nothing outside systemd
+  std::unique_ptr<core::MetricsExporter> metrics;  // /metrics and the textfile
   std::optional<std::string> promoted, aborted;
   std::size_t snapshot_results = static_cast<std::size_t>(-1);
   sdk::TimePoint next_prune{};
@@ -159,6 +161,8 @@ struct Watch {
     } catch (const std::exception& e) {
       core::logger()->error("metrics_snapshot.json: {}", e.what());
     }
+    if (metrics)
+      metrics->write_textfile();
   }
 
   void prune_if_due() {
@@ -480,6 +484,8 @@ int run_command(const std::vector<std::string>& args) {
   }
   watch.engine->restore(counting_from, deployment, new_window);
   engine_ptr = watch.engine.get();
+  watch.metrics = std::make_unique<core::MetricsExporter>(config, *watch.engine, clock,
+                                                          watch.state_dir, counting_from);
   loaded.incident_sources->snapshot = [&watch] { return watch.engine->snapshot_json(); };
   watch.prune_if_due();
 
@@ -618,8 +624,11 @@ int run_command(const std::vector<std::string>& args) {
     if (sig == SIGHUP) {
       systemd.reloading();
       log->info("SIGHUP received: reloading {}", loaded.source);
-      if (watch.reloader->reload())
+      if (watch.reloader->reload()) {
         watch.config = &watch.reloader->config();
+        if (watch.metrics)
+          watch.metrics->use_config(*watch.config);
+      }
       systemd.ready(watching());
       continue;
     }

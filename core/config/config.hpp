@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/metrics/listen_address.hpp"
 #include "core/model/thresholds.hpp"
 #include "vigil/sdk/options.hpp"
 #include "vigil/sdk/plugin.hpp"
@@ -194,6 +195,14 @@ struct PipelineConfig {
   SourceLocation where;
 };
 
+// `vigil.metrics`: vigil's own state for Prometheus (docs/operations.md, "Metrics for
+// Prometheus"). 28445 is outside the Prometheus exporters' default-port allocations.
+struct MetricsConfig {
+  static constexpr std::uint16_t kDefaultPort = 28445;
+  std::optional<ListenAddress> listen = ListenAddress{"127.0.0.1", kDefaultPort};  // nullopt: off
+  std::optional<std::filesystem::path> textfile;  // for node_exporter's textfile collector
+};
+
 struct GlobalConfig {
   // Relative paths (here, in log_file and in state_dir) are resolved against the directory of
   // the base configuration file, including when an overlay wrote them.
@@ -204,6 +213,7 @@ struct GlobalConfig {
   int log_max_files = 5;
   std::size_t max_concurrent_checks = 16;
   std::optional<std::filesystem::path> state_dir;
+  MetricsConfig metrics;
 };
 
 struct Config {

@@ -24,7 +24,8 @@ using std::chrono::milliseconds;
 using Keys = std::vector<std::string_view>;
 
 const Keys kRootKeys = {"vigil", "pipelines", "actions", "window"};
-const Keys kGlobalKeys = {"plugin_dirs", "log", "max_concurrent_checks", "state_dir"};
+const Keys kGlobalKeys = {"plugin_dirs", "log", "max_concurrent_checks", "state_dir", "metrics"};
+const Keys kMetricsKeys = {"listen", "textfile"};
 const Keys kLogKeys = {"level", "file", "max_size", "max_files"};
 const Keys kPipelineKeys = {"name",   "description", "labels", "defaults",
                             "checks", "rules",       "enabled"};
@@ -139,6 +140,39 @@ class DocumentReader : public ValueReader {
     }
     if (const ConfigNode* state = node.find("state_dir")) {
       global.state_dir = read_path(*state, child_path(path, "state_dir"));
+    }
+    if (const ConfigNode* metrics = node.find("metrics"))
+      read_metrics(*metrics, child_path(path, "metrics"), global.metrics);
+  }
+
+  void read_metrics(const ConfigNode& node, const std::string& path, MetricsConfig& metrics) {
+    if (!expect_map(node, path, "a map like {listen: \"127.0.0.1:28445\", textfile: PATH.prom}"))
+      return;
+    check_keys(node, path, kMetricsKeys);
+    if (const ConfigNode* listen = node.find("listen")) {
+      const std::string listen_path = child_path(path, "listen");
+      if (auto text = read_string(*listen, listen_path)) {
+        std::string error;
+        if (*text == "off" || *text == "false") {
+          metrics.listen.reset();
+        } else if (auto address = parse_listen_address(*text, &error)) {
+          metrics.listen = *address;
+        } else {
+          report(listen->where, listen_path, error);
+        }
+      }
+    }
+    if (const ConfigNode* textfile = node.find("textfile")) {
+      const std::string textfile_path = child_path(path, "textfile");
+      if (auto file = read_path(*textfile, textfile_path)) {
+        // node_exporter reads *.prom only: any other name would be written and never seen.
+        if (file->extension() == ".prom")
+          metrics.textfile = *file;
+        else
+          report(textfile->where, textfile_path,
+                 "node_exporter's textfile collector reads only *.prom files, got \"" +
+                     file->string() + "\"");
+      }
     }
   }
 

@@ -96,6 +96,23 @@ std::string Condition::explain(double v) const {
   return format(v);
 }
 
+std::optional<double> range_bound(const sdk::Range& range) {
+  if (range.inside)
+    return std::nullopt;
+  const bool low_open = std::isinf(range.start) || range.start == 0;
+  if (!std::isinf(range.end) && low_open)
+    return range.end;
+  if (std::isinf(range.end) && !std::isinf(range.start))
+    return range.start;
+  return std::nullopt;
+}
+
+std::optional<double> Condition::bound() const {
+  if (op_ != Op::Range)
+    return bound_;
+  return range_bound(range_);
+}
+
 std::optional<sdk::Range> Condition::as_range() const {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   switch (op_) {
