@@ -199,7 +199,9 @@ TEST(Reload, SighupAppliesTheDifferenceKeepsAlertStateAndRefusesABrokenConfig) {
   EXPECT_EQ(alerts["failing-long"], "pending");
 
   // The unchanged check kept its schedule: every run of `steady`, before and after the reloads,
-  // falls on the same 1s grid (a rescheduled check would have moved to a new phase).
+  // falls on the same 1s grid (a rescheduled check would have moved to a new phase). The
+  // tolerance allows a busy CI machine's late wake-ups; ConfigReloader's unit test checks the
+  // exact due time on a FakeClock.
   const auto steady = db->results(std::string("steady"), std::nullopt, std::nullopt);
   ASSERT_GE(steady.size(), 4u);
   const auto first = steady.front().result.started;
@@ -207,7 +209,7 @@ TEST(Reload, SighupAppliesTheDifferenceKeepsAlertStateAndRefusesABrokenConfig) {
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(r.result.started - first).count();
     const auto off_grid = std::min(ms % 1000, 1000 - ms % 1000);
-    EXPECT_LT(off_grid, 150) << "a steady run " << ms << "ms after the first";
+    EXPECT_LT(off_grid, 300) << "a steady run " << ms << "ms after the first";
   }
 }
 
