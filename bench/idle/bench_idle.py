@@ -12,7 +12,8 @@ After the first runs are done (vigil's checks run once at start, then not again 
 
 Part 2, RSS across cycles: `vigil run` with one http_probe check of 1,000 loopback targets
 every second; VmRSS after cycle 1 and after cycle --cycles (100). A cycle's end is the moment
-its result line appears in the log (`--log-level info` writes one per run).
+its result line appears in the log (`--log-level info` writes one per run); a second sample
+--idle-delay (0.1 s) later is the RSS between runs, once the worker has gone idle.
 """
 import argparse
 import glob
@@ -100,8 +101,9 @@ def idle_config(d, nginx_port, blackbox_port):
         # every 5 m; what counts here is that the plugin is loaded and the check scheduled
         ("prometheus_query", "{url: 'http://127.0.0.1:%d', query: up}" % blackbox_port),
     ]
-    lines = ["pipelines:", "  - name: idle", "    defaults: {interval: 5m, timeout: 30s}",
-             "    checks:"]
+    # a state directory of its own: one vigil per state directory, and others may be running
+    lines = ["vigil: {state_dir: %s}" % os.path.join(d, "state-idle"), "pipelines:",
+             "  - name: idle", "    defaults: {interval: 5m, timeout: 30s}", "    checks:"]
     for i in range(20):
         plugin, options = kinds[i % len(kinds)]
         lines.append("      - {name: c%02d-%s, plugin: %s, options: %s}"
@@ -109,9 +111,10 @@ def idle_config(d, nginx_port, blackbox_port):
     return "\n".join(lines) + "\n"
 
 
-def cycles_config(nginx_port, endpoints):
+def cycles_config(d, nginx_port, endpoints):
     targets = ", ".join("'http://127.0.0.1:%d/svc/%d'" % (nginx_port, i) for i in range(endpoints))
-    return ("pipelines:\n  - name: cycles\n    checks:\n"
+    return ("vigil: {state_dir: %s}\n" % os.path.join(d, "state-cycles") +
+            "pipelines:\n  - name: cycles\n    checks:\n"
             "      - {name: probes, plugin: http_probe, interval: 1s, timeout: 1s,\n"
             "         options: {targets: [%s]}}\n" % targets)
 
@@ -166,11 +169,12 @@ def part_idle(a, vigil, d, nginx_port):
 def part_cycles(a, vigil, d, nginx_port):
     config = os.path.join(d, "cycles.yaml")
     with open(config, "w") as f:
-        f.write(cycles_config(nginx_port, a.endpoints))
+        f.write(cycles_config(d, nginx_port, a.endpoints))
     proc = subprocess.Popen([vigil, "run", "--config", config, "--log-level", "info"]
                             + a.vigil_args, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    samples = []  # VmRSS KiB after each cycle
+    samples = []  # VmRSS KiB after each cycle, when its result line appears
+    idle_samples = []  # VmRSS KiB --idle-delay later, between that run and the next
     bad = []
 
     def reader():
@@ -181,6 +185,9 @@ def part_cycles(a, vigil, d, nginx_port):
                 bad.append(line.strip())
             try:
                 samples.append(status_kib(proc.pid, "VmRSS"))
+                # and once the run is over and the worker idle (the next run is ~0.6 s away)
+                time.sleep(a.idle_delay)
+                idle_samples.append(status_kib(proc.pid, "VmRSS"))
             except OSError:
                 return
             if len(samples) >= a.cycles:
@@ -195,10 +202,16 @@ def part_cycles(a, vigil, d, nginx_port):
         sys.exit("only %d cycles seen in %d s" % (len(samples), a.cycles * 3 + 30))
     print("\nRSS across %d cycles of a %d-target http_probe check (1 s interval)"
           % (a.cycles, a.endpoints))
+    print("  (at its result line / %.1f s later, between runs)" % a.idle_delay)
     for i in sorted({i for i in (1, 2, 10, 50, a.cycles) if i <= a.cycles}):
-        print("  after cycle %3d: %.1f MiB" % (i, samples[i - 1] / 1024))
-    print("  growth from cycle 1 to %d: %+.1f MiB (max %.1f MiB); cycles not all OK: %d"
-          % (a.cycles, (samples[-1] - samples[0]) / 1024, max(samples) / 1024, len(bad)))
+        print("  after cycle %3d: %.1f / %.1f MiB"
+              % (i, samples[i - 1] / 1024, idle_samples[i - 1] / 1024))
+    print("  growth from cycle 1 to %d: %+.1f / %+.1f MiB (max %.1f / %.1f MiB, "
+          "median of cycles 2-%d %.1f / %.1f MiB); cycles not all OK: %d"
+          % (a.cycles, (samples[-1] - samples[0]) / 1024,
+             (idle_samples[-1] - idle_samples[0]) / 1024, max(samples) / 1024,
+             max(idle_samples) / 1024, a.cycles, sorted(samples[1:])[len(samples[1:]) // 2] / 1024,
+             sorted(idle_samples[1:])[len(idle_samples[1:]) // 2] / 1024, len(bad)))
     if bad:
         print("  first: " + bad[0][:200])
 
@@ -210,6 +223,8 @@ def main():
     ap.add_argument("--settle", type=int, default=10)
     ap.add_argument("--cycles", type=int, default=100)
     ap.add_argument("--endpoints", type=int, default=1000)
+    ap.add_argument("--idle-delay", type=float, default=0.1,
+                    help="seconds after a cycle's result line for the between-runs sample")
     ap.add_argument("--plugin-dir", help="load plugins from here first")
     ap.add_argument("--skip-idle", action="store_true")
     ap.add_argument("--skip-cycles", action="store_true")

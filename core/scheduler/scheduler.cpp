@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/memory/heap_release.hpp"
 #include "core/output/result_format.hpp"
 
 namespace vigil::core {
@@ -150,6 +151,7 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
   Clock& clock;
   const SchedulerOptions options;
   const ResultSink sink;
+  HeapRelease heap_release;
 
   std::mutex lifecycle_mu;  // serialises start() and stop(); taken before mu
   std::thread timer_thread;
@@ -585,6 +587,8 @@ struct Scheduler::State : std::enable_shared_from_this<Scheduler::State> {
       } else if (!outbox.empty()) {
         lock.unlock();
         deliver_unlocked(outbox);  // before this thread sleeps or exits
+        // The run and its result are gone: give their pages back before sleeping.
+        heap_release.after_burst(clock.steady_now());
         lock.lock();
       }
     }

@@ -71,8 +71,11 @@ sdk::Labels labels_from_json(const std::string& text) {
   }
 }
 
+// The array is written one metric at a time, never built whole: the JSON of 7,000 labelled
+// metrics (a 1,000-target http_probe) as a document would take several times the text's size.
+// The text is the same as dumping the whole array.
 std::string metrics_to_json(const std::vector<sdk::Metric>& metrics) {
-  json out = json::array();
+  std::string out = "[";
   for (const auto& m : metrics) {
     json j = {{"name", m.name}, {"value", number_to_json(m.value)}, {"unit", m.unit}};
     if (!m.labels.empty())
@@ -85,9 +88,12 @@ std::string metrics_to_json(const std::vector<sdk::Metric>& metrics) {
       j["min"] = number_to_json(*m.min);
     if (m.max)
       j["max"] = number_to_json(*m.max);
-    out.push_back(std::move(j));
+    if (out.size() > 1)
+      out += ',';
+    out += dump(j);
   }
-  return dump(out);
+  out += ']';
+  return out;
 }
 
 std::vector<sdk::Metric> metrics_from_json(const std::string& text) {

@@ -119,7 +119,23 @@ class StateDatabase {
 
   mutable std::mutex mu_;  // one connection, shared by the daemon's threads
   std::unique_ptr<sqlite::Connection> db_;
-  std::deque<std::pair<CheckResult, bool>> backlog_;
+  // A result waiting to be written, already as the row's values: its metrics as JSON text
+  // take a fraction of the memory of the metrics themselves.
+  struct PendingRow {
+    std::string check;
+    std::string plugin;
+    std::string pipeline;
+    int status = 0;
+    int plugin_status = 0;
+    std::string summary;
+    std::int64_t started_ns = 0;
+    std::int64_t duration_ms = 0;
+    bool dry_run = false;
+    std::string metrics;
+    std::string details;
+    std::string labels;
+  };
+  std::deque<PendingRow> backlog_;
   std::size_t backlog_limit_ = kDefaultBacklogLimit;
   std::uint64_t dropped_ = 0;
 };

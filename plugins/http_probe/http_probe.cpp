@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <curl/curl.h>
+#include <curl_on_demand.hpp>
 #include <vigil/sdk/sdk.hpp>
 
 #include "probe_logic.hpp"
@@ -108,10 +109,11 @@ long ip_resolve(const Options& options) {
 }
 
 // Makes curl_global_init run once, before the first handle, whatever thread gets there first.
-void init_curl_once() {
+// It runs at the first run and not at configuration: that is when libcurl is loaded
+// (curl_on_demand), so a configured check that has not run yet maps none of it.
+bool init_curl_once() {
   static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (initialised != CURLE_OK)
-    throw std::runtime_error("curl_global_init failed");
+  return initialised == CURLE_OK;
 }
 
 struct CurlEasyDeleter {
@@ -262,10 +264,14 @@ class HttpProbe final : public vigil::sdk::Check {
       if (value.find_first_of("\r\n") != std::string::npos)
         throw ConfigError("headers", "header " + name + " has a line break in its value");
     }
-    init_curl_once();
   }
 
   Result run(Context& ctx) override {
+    if (!init_curl_once()) {
+      const std::string why = vigil::curl_on_demand::load_error();
+      return Result::unknown("cannot start an http client (" +
+                             (why.empty() ? std::string("curl_global_init failed") : why) + ")");
+    }
     const auto budget = std::min(timeout_, ctx.remaining());
     if (budget.count() <= 0)
       return Result::unknown("no time left before the check's deadline");

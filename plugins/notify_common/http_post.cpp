@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <curl/curl.h>
+#include <curl_on_demand.hpp>
 
 namespace vigil::notify {
 
@@ -188,7 +189,9 @@ HttpResponse send_once(const HttpRequest& request, std::chrono::milliseconds tim
     return out;
   }
   if (!init_curl_once()) {
-    out.failure = "cannot start an http client (curl_global_init failed)";
+    const std::string why = vigil::curl_on_demand::load_error();
+    out.failure = "cannot start an http client (" +
+                  (why.empty() ? std::string("curl_global_init failed") : why) + ")";
     return out;
   }
   std::unique_ptr<CURL, CurlEasyDeleter> handle(curl_easy_init());

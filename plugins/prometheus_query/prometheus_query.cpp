@@ -2,6 +2,7 @@
 // (GET /api/v1/query), its scalar or each element of its vector a metric. This is how a fleet
 // that keeps its SLOs in a central Prometheus lets vigil judge them with thresholds.
 #include <curl/curl.h>
+#include <curl_on_demand.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -77,8 +78,11 @@ class PrometheusQueryCheck final : public vigil::sdk::Check {
 
   Result run(Context& ctx) override {
     CurlEasy curl;
-    if (curl.handle == nullptr)
-      return Result::unknown("cannot start an http client (curl_easy_init failed)");
+    if (curl.handle == nullptr) {
+      const std::string why = vigil::curl_on_demand::load_error();
+      return Result::unknown("cannot start an http client (" +
+                             (why.empty() ? std::string("curl_easy_init failed") : why) + ")");
+    }
     char* escaped =
         curl_easy_escape(curl.handle, rules_.query.c_str(), static_cast<int>(rules_.query.size()));
     const std::string endpoint = server_ + "/api/v1/query";
