@@ -258,7 +258,7 @@ void AlertEngine::restore(sdk::TimePoint window_start, const std::string& deploy
     transitions = db_.transitions(window_start);
     for (const auto& stored : db_.results(std::nullopt, window_start, std::nullopt)) {
       const std::string key = key_of(stored.result.pipeline, stored.result.check);
-      latest_.insert_or_assign(key, LatestResult(stored.result));
+      latest_[key] = stored.result;
       if (stored.dry_run)
         continue;
       ++facts_.results;
@@ -394,7 +394,7 @@ bool AlertEngine::on_result(const CheckResult& r) {
   } catch (const std::exception& e) {
     logger()->error("{}", e.what());
   }
-  latest_.insert_or_assign(key, LatestResult(r));
+  latest_[key] = r;
   if (!dry_run) {
     ++facts_.results;
     if (r.status == sdk::Status::Unknown)
@@ -997,16 +997,6 @@ void AlertEngine::end_of_window() {
   }
 }
 
-AlertEngine::LatestResult::LatestResult(const CheckResult& r)
-    : pipeline(r.pipeline),
-      check(r.check),
-      status(r.status),
-      summary(r.summary),
-      started(r.started) {
-  for (const auto& m : r.metrics)
-    metrics[m.name] = m.value;
-}
-
 std::string AlertEngine::snapshot_json() const {
   std::lock_guard<std::mutex> lock(mu_);
   nlohmann::json j;
@@ -1021,8 +1011,8 @@ std::string AlertEngine::snapshot_json() const {
     c["summary"] = r.summary;
     c["time"] = format_rfc3339(r.started);
     nlohmann::json metrics = nlohmann::json::object();
-    for (const auto& [name, value] : r.metrics)
-      metrics[name] = value;
+    for (const auto& m : r.metrics)
+      metrics[m.name] = m.value;
     c["metrics"] = std::move(metrics);
     checks[key] = std::move(c);
   }

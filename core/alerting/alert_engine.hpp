@@ -147,18 +147,9 @@ class AlertEngine {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<RuleSlot>> rules_;
   std::multimap<std::string, RuleSlot*> rules_by_check_;  // "pipeline/check"
-  // What the snapshot shows of each check's latest result, not the result: a 1,000-target
-  // http_probe's 7,000 labelled metrics would otherwise stay in memory between its runs.
-  struct LatestResult {
-    std::string pipeline;
-    std::string check;
-    sdk::Status status = sdk::Status::Unknown;
-    std::string summary;
-    sdk::TimePoint started{};
-    std::map<std::string, double> metrics;  // name -> value of the last metric of that name
-    explicit LatestResult(const CheckResult& r);
-  };
-  std::map<std::string, LatestResult> latest_;  // "pipeline/check"
+  // The whole latest result of each check, every labelled metric included: /metrics exports
+  // them all (a 1,000-target probe's 7,000 series), replaced at each run, so memory stays flat.
+  std::map<std::string, CheckResult> latest_;  // "pipeline/check"
   std::unique_ptr<Verification> verification_;
   int rollbacks_running_ = 0;
   std::optional<sdk::TimePoint> last_rollback_;
