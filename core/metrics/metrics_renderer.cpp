@@ -32,7 +32,7 @@ void append_foreign(SeriesLabels& labels, const sdk::Labels& foreign) {
   for (const auto& [k, v] : foreign) {
     std::string name = sanitize_label_name(k);
     while (taken(name))
-      name = "exported_" + name;
+      name.insert(0, "exported_");
     labels.emplace_back(std::move(name), v);
   }
 }

@@ -45,17 +45,21 @@ MetricsSnapshot SnapshotSource::take() {
         s.window = std::move(w);
       }
     }
+    // Each finished record counted once, by id: records pruned from the database later stay
+    // counted, so a counter never goes down while vigil runs.
     for (const ActionRecord& a : db_->actions(counting_from_)) {
       if (a.status == "running")
         continue;  // counted once it ends: a counter cannot take back what it counted
-      ++s.actions[{a.action, a.type, a.status}];
+      if (counted_ids_.insert(a.id).second)
+        ++actions_shown_[{a.action, a.type, a.status}];
     }
     db_error_logged_ = false;
   } catch (const std::exception& e) {
     if (!db_error_logged_)
-      logger()->error("metrics: window and actions left out: {}", e.what());
+      logger()->error("metrics: the window and new actions left out: {}", e.what());
     db_error_logged_ = true;
   }
+  s.actions = actions_shown_;
   return s;
 }
 

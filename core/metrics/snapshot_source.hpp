@@ -2,9 +2,12 @@
 // Takes a MetricsSnapshot of a running vigil: the latest results and the alerts from the
 // AlertEngine (which keeps them in memory), the window and the actions from the state database
 // through a connection of its own, so a scrape never waits on a check's write to the daemon's.
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "core/alerting/alert_engine.hpp"
 #include "core/config/config.hpp"
@@ -23,8 +26,8 @@ class SnapshotSource {
                  sdk::TimePoint counting_from);
   ~SnapshotSource();
 
-  // From any thread. A database that cannot be read leaves the window and actions out (and
-  // says so once in the log) rather than failing the scrape.
+  // From any thread. A database that cannot be read leaves the window and new actions out
+  // (and says so once in the log) rather than failing the scrape.
   MetricsSnapshot take();
   // The window's configuration after a reload.
   void use_window(std::optional<WindowConfig> window);
@@ -38,6 +41,9 @@ class SnapshotSource {
   std::mutex mu_;
   std::optional<WindowConfig> window_;
   std::unique_ptr<StateDatabase> db_;
+  // Finished actions counted so far, and the ids of their records.
+  std::map<ActionCountKey, std::uint64_t> actions_shown_;
+  std::set<std::int64_t> counted_ids_;
   bool db_error_logged_ = false;
 };
 

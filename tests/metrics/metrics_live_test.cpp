@@ -221,17 +221,10 @@ std::unique_ptr<Live> start_vigil() {
          "         notify: [sink]}\n"
          "      - {name: disks-full, check: disks, when: \"used_percent > 95\", severity: "
          "warning}\n";
-  // Only the fixture this test needs: the fixture directory also holds plugins that fail on
-  // purpose, and one that claims `noop`.
-  fs::create_directories(live->dir / "plugins");
-  for (const auto& e : fs::directory_iterator(VIGIL_TEST_PLUGIN_DIR)) {
-    if (e.path().filename().string().find("labelled_metrics") != std::string::npos)
-      fs::create_symlink(e.path(), live->dir / "plugins" / e.path().filename());
-  }
   live->vigil = std::make_unique<support::ChildProcess>(
       std::vector<std::string>{kVigil, "run", "--config", (live->dir / "vigil.yaml").string(),
                                "--state-dir", (live->dir / "state").string(), "--plugin-dir",
-                               (live->dir / "plugins").string()},
+                               VIGIL_METRICS_PLUGIN_DIR},
       (live->dir / "vigil.log").string());
   // Ready when the alert fired and its notification has been counted: everything a test
   // asks about has happened by then.

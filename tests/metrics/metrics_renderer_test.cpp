@@ -77,7 +77,7 @@ CheckResult result(const std::string& check, sdk::Status status, std::vector<sdk
 MetricsSnapshot snapshot() {
   MetricsSnapshot s;
   s.started = at(1764399000000);
-  s.now = at(1764400000000 + 5 * 3600 * 1000);  // half way through the 10h window
+  s.now = at(1764400000000 + 5LL * 3600 * 1000);  // half way through the 10h window
   s.latest.push_back(
       result("errors", sdk::Status::Critical, {sdk::Metric("error_rate", 7.5, "%")}));
   sdk::Metric root("used_percent", 93, "%", {{"mount", "/"}});
@@ -105,7 +105,7 @@ MetricsSnapshot snapshot() {
   w.record.started_at = at(1764400000000);
   w.record.duration = 10h;
   w.record.stage = "watch";
-  w.ends_at = at(1764400000000 + 10 * 3600 * 1000);
+  w.ends_at = at(1764400000000 + 10LL * 3600 * 1000);
   w.verdict = Verdict::Failed;
   s.window = w;
   s.facts.results = 120;
@@ -126,7 +126,7 @@ bool has_line(const std::string& text, const std::string& line) {
 }
 
 #define EXPECT_LINE(text, line) \
-  EXPECT_TRUE(has_line(text, line)) << "missing: " << line << "\n" << text
+  EXPECT_TRUE(has_line((text), (line))) << "missing: " << (line) << "\n" << (text)
 
 TEST(MetricsRenderer, ChecksStatusDurationAndLastRun) {
   const std::string out = MetricsRenderer(load_config()).render(snapshot());
@@ -214,7 +214,7 @@ TEST(MetricsRenderer, AlertsWindowVerdictAndActions) {
 TEST(MetricsRenderer, AConcludedWindowShowsItsFinalVerdictAndWhereItStopped) {
   MetricsSnapshot s = snapshot();
   s.window->record.stage = "concluded";
-  s.window->record.concluded_at = at(1764400000000 + 2 * 3600 * 1000);
+  s.window->record.concluded_at = at(1764400000000 + 2LL * 3600 * 1000);
   s.window->verdict = Verdict::Successful;
   s.window->record.extensions = 1;
   s.actions[{"rollback", "rollback", "ok"}] = 1;

@@ -81,7 +81,7 @@ const std::string kBody = "# HELP up_like x\n# TYPE up_like gauge\nup_like 1\n";
 
 class MetricsServerTest : public ::testing::Test {
  protected:
-  void start(MetricsServerOptions options = {}) {
+  void start(const MetricsServerOptions& options = {}) {
     server_ = std::make_unique<MetricsServer>(options, [this] {
       ++renders_;
       if (fail_)
