@@ -17,7 +17,7 @@ set(_etc "${CMAKE_INSTALL_FULL_SYSCONFDIR}")
 
 install(FILES "${_pkg}/etc/vigil.yaml" DESTINATION "${_etc}/vigil" COMPONENT system)
 install(DIRECTORY "${_pkg}/etc/environments" DESTINATION "${_etc}/vigil" COMPONENT system)
-install(DIRECTORY DESTINATION "${_etc}/vigil/conf.d" COMPONENT system)
+install(FILES "${_pkg}/etc/conf.d/README" DESTINATION "${_etc}/vigil/conf.d" COMPONENT system)
 install(FILES "${_pkg}/default/vigil" DESTINATION "${_etc}/default" COMPONENT system)
 install(FILES "${_pkg}/logrotate/vigil" DESTINATION "${_etc}/logrotate.d" COMPONENT system)
 install(FILES "${_pkg}/systemd/vigil.service" DESTINATION "${VIGIL_SYSTEMD_UNIT_DIR}"
@@ -41,19 +41,35 @@ install(FILES "${_pkg}/prometheus/scrape-vigil.yml" "${_pkg}/prometheus/vigil-al
               "${_pkg}/prometheus/grafana-dashboard.json"
         DESTINATION "${_doc}/examples/prometheus" COMPONENT system)
 
-# Debian's changelog.Debian.gz for both packages, compressed as dh_compress does (gzip -9n: no
-# name or time stamp, so the package is reproducible).
-set(_changelog_gz "${CMAKE_CURRENT_BINARY_DIR}/packaging/changelog.Debian.gz")
+# Files Debian wants compressed, compressed as dh_compress does (gzip -9n: no name or time
+# stamp, so the package is reproducible), at configure time: they change only with the source.
 file(MAKE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/packaging")
-execute_process(COMMAND gzip -9n -c "${_pkg}/deb/changelog" OUTPUT_FILE "${_changelog_gz}"
-                RESULT_VARIABLE _gzip_rc)
-if(NOT _gzip_rc EQUAL 0)
-  message(FATAL_ERROR "gzip of ${_pkg}/deb/changelog failed: ${_gzip_rc}")
-endif()
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_pkg}/deb/changelog")
-install(FILES "${_changelog_gz}" DESTINATION "${_doc}" COMPONENT system)
-install(FILES "${_changelog_gz}" DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/doc/vigil-dev"
-        COMPONENT sdk)
+function(vigil_gzip source output)
+  execute_process(COMMAND gzip -9n -c "${source}" OUTPUT_FILE "${output}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "gzip of ${source} failed: ${rc}")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")
+endfunction()
+set(_changelog_gz "${CMAKE_CURRENT_BINARY_DIR}/packaging/changelog.Debian.gz")
+vigil_gzip("${_pkg}/deb/changelog" "${_changelog_gz}")
+set(_man_gz "${CMAKE_CURRENT_BINARY_DIR}/packaging/vigil.1.gz")
+vigil_gzip("${_pkg}/man/vigil.1" "${_man_gz}")
+
+# Both packages carry the changelog and the DEP-5 copyright (the Apache-2.0 text is in Debian's
+# /usr/share/common-licenses, so it is referenced, not copied).
+foreach(_component_doc "system;${_doc}" "sdk;${CMAKE_INSTALL_DATAROOTDIR}/doc/vigil-dev")
+  list(GET _component_doc 0 _component)
+  list(GET _component_doc 1 _docdir)
+  install(FILES "${_changelog_gz}" "${_pkg}/deb/copyright" DESTINATION "${_docdir}"
+          COMPONENT ${_component})
+endforeach()
+install(FILES "${_man_gz}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1" COMPONENT system)
+install(FILES "${_pkg}/completion/vigil"
+        DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions" COMPONENT system)
+# Overrides for deviations that are the package's own (packaging/lintian/vigil says which).
+install(FILES "${_pkg}/lintian/vigil" DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides"
+        COMPONENT system)
 
 set(CPACK_PACKAGE_NAME vigil)
 set(CPACK_PACKAGE_VENDOR "vigil")

@@ -226,7 +226,7 @@ struct Config {
   // secret, so logs can redact them. Longest first, so that redacting a secret that contains
   // another never leaves part of it behind.
   std::vector<std::string> secrets;
-  std::vector<std::string> sources;  // files read, in order: the base, then the overlay
+  std::vector<std::string> sources;  // files read, in order: base, conf.d/*, overlay
   // Where a relative `<option>_file` path points into: $CREDENTIALS_DIRECTORY when systemd set
   // it (LoadCredential=), else the base file's directory; unset for a config without a file.
   std::optional<std::filesystem::path> secret_files_dir;
@@ -254,7 +254,8 @@ using SchemaLookup = std::function<const sdk::TypeInfo*(std::string_view plugin)
 
 class ConfigLoader {
  public:
-  // Phase 1: read the file (and overlay), interpolate, check structure and every host-owned key.
+  // Phase 1: read the file, conf.d/*.yaml beside it and the overlay, interpolate, check
+  // structure and every host-owned key.
   static ConfigLoadResult load_file(const std::filesystem::path& file,
                                     const ConfigLoadOptions& opts);
 

@@ -11,6 +11,7 @@
 #include "core/config/config_node.hpp"
 #include "core/config/config_support.hpp"
 #include "core/config/document_reader.hpp"
+#include "core/config/drop_ins.hpp"
 #include "core/config/interpolation.hpp"
 #include "core/config/overlay.hpp"
 
@@ -73,6 +74,7 @@ struct ConfigSource {
   std::string display;                       // the file as the user named it, or a label
   std::optional<fs::path> base_dir;          // resolves relative paths; absent for bare text
   std::optional<fs::path> environments_dir;  // as displayed ("configs/environments")
+  std::optional<fs::path> conf_d_dir;        // as displayed ("/etc/vigil/conf.d")
 };
 
 class Loader {
@@ -86,6 +88,8 @@ class Loader {
     // A file that is not YAML gets its parser error only: anything else said about it would be
     // a guess.
     if (!root)
+      return;
+    if (!apply_drop_ins(origin, *root))
       return;
     if (opts_.env && !apply_overlay(*opts_.env, origin, *root))
       return;
@@ -107,6 +111,31 @@ class Loader {
   }
 
  private:
+  // conf.d/*.yaml beside the base file, merged in lexical order by the overlay rules. Returns
+  // false when one is not YAML, which stops the load as a broken overlay does.
+  bool apply_drop_ins(const ConfigSource& origin, ConfigNode& root) {
+    if (!origin.base_dir || !origin.conf_d_dir)
+      return true;
+    std::string error;
+    for (const DropInFile& file :
+         list_drop_ins(*origin.base_dir / "conf.d", *origin.conf_d_dir, &error)) {
+      std::optional<std::string> text = read_text_file(file.path, &error);
+      if (!text) {
+        issues_.push_back({{file.display, 0, 0}, "", "the drop-in " + error});
+        error.clear();
+        continue;
+      }
+      config_.sources.push_back(file.display);
+      std::optional<ConfigNode> drop_in = parse_yaml_document(*text, file.display, issues_);
+      if (!drop_in)
+        return false;
+      merge_overlay(root, std::move(*drop_in), issues_);
+    }
+    if (!error.empty())
+      issues_.push_back({{origin.conf_d_dir->string(), 0, 0}, "", error});
+    return true;
+  }
+
   // Returns false when the overlay exists but is not YAML, which stops the load.
   bool apply_overlay(const std::string& env, const ConfigSource& origin, ConfigNode& root) {
     const SourceLocation base_file{origin.display, 0, 0};
@@ -186,13 +215,15 @@ ConfigLoadResult ConfigLoader::load_file(const std::filesystem::path& file,
   fs::path absolute = fs::absolute(file, ec);
   if (ec)
     absolute = file;
-  ConfigSource origin{display, absolute.parent_path(), file.parent_path() / "environments"};
+  ConfigSource origin{display, absolute.parent_path(), file.parent_path() / "environments",
+                      file.parent_path() / "conf.d"};
   return load_text(*text, origin, opts);
 }
 
 ConfigLoadResult ConfigLoader::load_string(std::string_view yaml, const std::string& display_name,
                                            const ConfigLoadOptions& opts) {
-  return load_text(yaml, ConfigSource{display_name, std::nullopt, std::nullopt}, opts);
+  return load_text(yaml, ConfigSource{display_name, std::nullopt, std::nullopt, std::nullopt},
+                   opts);
 }
 
 ConfigLoadResult ConfigLoader::load_string(std::string_view yaml, const std::string& display_name,
@@ -202,7 +233,9 @@ ConfigLoadResult ConfigLoader::load_string(std::string_view yaml, const std::str
   fs::path absolute = fs::absolute(base_dir, ec);
   if (ec)
     absolute = base_dir;
-  return load_text(yaml, ConfigSource{display_name, absolute, base_dir / "environments"}, opts);
+  return load_text(
+      yaml, ConfigSource{display_name, absolute, base_dir / "environments", base_dir / "conf.d"},
+      opts);
 }
 
 }  // namespace vigil::core
