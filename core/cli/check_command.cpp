@@ -193,8 +193,16 @@ int check_command(const std::vector<std::string>& args) {
       started));
   arm_timeout(*timeout, timeout_line);
   const std::atomic<bool> cancel{false};
+  const auto steady_deadline = clock.steady_now() + *timeout;
   core::CheckResult result = check.run(started + *timeout, &cancel);
   disarm_timeout();
+  // A plugin that sees its deadline pass and returns ("stopped on request") can beat the timer
+  // signal by a hair; either way it ran out of time, and the daemon's scheduler would report it
+  // so: the same line, whichever won.
+  if (clock.steady_now() >= steady_deadline) {
+    std::cout << timeout_line << std::flush;
+    return static_cast<int>(sdk::Status::Unknown);
+  }
   std::cout << render(result) << std::flush;
   return static_cast<int>(result.status);
 }
