@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "core/cli/embedded_config.hpp"
+#include "core/log/logging.hpp"
 
 namespace vigil::cli {
 
@@ -26,6 +27,8 @@ core::ConfigLoadResult reread_configuration(const CommonOptions& opts,
   const core::PluginCatalog& catalog = *loaded.catalog;
   core::ConfigLoader::resolve(
       result, [&catalog](std::string_view type) { return catalog.find_type(type); });
+  for (const auto& warning : result.warnings)
+    core::logger()->warn("{}", warning.to_string());
   return result;
 }
 
